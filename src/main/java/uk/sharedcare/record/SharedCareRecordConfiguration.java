@@ -1,0 +1,45 @@
+package uk.sharedcare.record;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import java.util.List;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import uk.sharedcare.record.input.RequestBodyGuard;
+
+/**
+ * The one entry point of the shared-care plugin. Import it into any HAPI FHIR JPA server that exposes its
+ * {@link RestfulServer} as a bean (this project's server does; so does hapi-fhir-jpaserver-starter, through
+ * {@code hapi.fhir.custom-bean-packages: uk.sharedcare.record}). With {@code shared-care.enabled: false}
+ * nothing of the plugin is created.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(prefix = "shared-care", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(SharedCareProperties.class)
+public class SharedCareRecordConfiguration {
+
+    @Bean
+    FilterRegistrationBean<RequestBodyGuard> requestBodyGuard(
+            SharedCareProperties properties, FhirContext fhirContext) {
+        FilterRegistrationBean<RequestBodyGuard> registration = new FilterRegistrationBean<>(
+                new RequestBodyGuard(properties.input().maxRequestBody().toBytes(), fhirContext));
+        registration.setName("sharedCareRequestBodyGuard");
+        registration.setServletNames(List.of("fhir"));
+        return registration;
+    }
+
+    @Bean
+    SharedCareCapabilities sharedCareCapabilities() {
+        String version = SharedCareRecordConfiguration.class.getPackage().getImplementationVersion();
+        return new SharedCareCapabilities(version == null ? "development" : version);
+    }
+
+    @Bean
+    SharedCareInterceptorRegistrar sharedCareInterceptorRegistrar(
+            RestfulServer server, SharedCareCapabilities capabilities) {
+        return new SharedCareInterceptorRegistrar(server, List.of(capabilities));
+    }
+}

@@ -1,0 +1,64 @@
+package uk.sharedcare.support;
+
+import java.util.UUID;
+import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.EpisodeOfCare;
+import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+
+/** Small, valid shared-care resources for tests; each patient gets a fresh NHS-number-like identifier. */
+public final class RecordFixtures {
+
+    public static final String NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number";
+
+    private RecordFixtures() {}
+
+    /** An identifier no other test uses, so searches see only this test's data. */
+    public static String uniqueNhsNumber() {
+        return "9" + Long.toString(Math.abs(UUID.randomUUID().getLeastSignificantBits()) % 1_000_000_000L);
+    }
+
+    public static Patient patient(String nhsNumber, String family) {
+        Patient patient = new Patient();
+        patient.addIdentifier().setSystem(NHS_NUMBER_SYSTEM).setValue(nhsNumber);
+        patient.addName().setFamily(family).addGiven("Alex");
+        patient.setGender(AdministrativeGender.UNKNOWN);
+        return patient;
+    }
+
+    /** A patient's dissent from sharing: scope patient-privacy, provision deny. */
+    public static Consent sharingDissent(Reference patient) {
+        Consent consent = new Consent();
+        consent.setStatus(Consent.ConsentState.ACTIVE);
+        consent.setScope(new CodeableConcept(new Coding(
+                "http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", "Privacy Consent")));
+        consent.addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", "Patient Consent")));
+        consent.setPatient(patient);
+        consent.setPolicyRule(new CodeableConcept(new Coding(
+                "http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTOUT", "opt-out")));
+        consent.getProvision().setType(Consent.ConsentProvisionType.DENY);
+        return consent;
+    }
+
+    /** A council's social care plan for a patient. */
+    public static CarePlan socialCarePlan(Reference patient, String title) {
+        CarePlan plan = new CarePlan();
+        plan.setStatus(CarePlan.CarePlanStatus.ACTIVE);
+        plan.setIntent(CarePlan.CarePlanIntent.PLAN);
+        plan.setTitle(title);
+        plan.addCategory(new CodeableConcept(new Coding("http://snomed.info/sct", "734163000", "Care plan")));
+        plan.setSubject(patient);
+        return plan;
+    }
+
+    public static EpisodeOfCare episodeOfCare(Reference patient) {
+        EpisodeOfCare episode = new EpisodeOfCare();
+        episode.setStatus(EpisodeOfCare.EpisodeOfCareStatus.ACTIVE);
+        episode.setPatient(patient);
+        return episode;
+    }
+}
