@@ -6,6 +6,7 @@ import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import uk.sharedcare.record.input.RequestBodyGuard;
@@ -23,12 +24,17 @@ public class SharedCareRecordConfiguration {
 
     @Bean
     FilterRegistrationBean<RequestBodyGuard> requestBodyGuard(
-            SharedCareProperties properties, FhirContext fhirContext) {
+            SharedCareProperties properties, FhirContext fhirContext, FhirServletMapping fhirServlet) {
         FilterRegistrationBean<RequestBodyGuard> registration = new FilterRegistrationBean<>(
                 new RequestBodyGuard(properties.input().maxRequestBody().toBytes(), fhirContext));
         registration.setName("sharedCareRequestBodyGuard");
-        registration.setServletNames(List.of("fhir"));
+        registration.setUrlPatterns(fhirServlet.urlPatterns());
         return registration;
+    }
+
+    @Bean
+    FhirServletMapping fhirServletMapping(RestfulServer server, List<ServletRegistrationBean<?>> servlets) {
+        return FhirServletMapping.of(server, servlets);
     }
 
     @Bean

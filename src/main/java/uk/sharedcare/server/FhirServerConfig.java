@@ -21,6 +21,7 @@ import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import org.springframework.boot.autoconfigure.web.ServerProperties;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -80,7 +81,9 @@ class FhirServerConfig {
     }
 
     @Bean
-    ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer server, FhirServerProperties properties) {
+    ServletRegistrationBean<RestfulServer> fhirServlet(
+            RestfulServer server, FhirServerProperties properties, ServerProperties web) {
+        LoopbackOnlyGuard.requireLoopback(web.getAddress());
         ServletRegistrationBean<RestfulServer> registration =
                 new ServletRegistrationBean<>(server, properties.basePath() + "/*");
         registration.setName("fhir");

@@ -56,6 +56,15 @@ class CapabilityStatementIT {
         assertThat(searchParams(metadata, "EpisodeOfCare")).contains("patient", "organization", "care-manager");
     }
 
+    @Test
+    void nothingButTheFhirApiIsServed() {
+        FhirServerClient client = new FhirServerClient(port);
+
+        assertThat(client.getOutsideFhir("/v3/api-docs").status()).isEqualTo(404);
+        assertThat(client.getOutsideFhir("/swagger-ui.html").status()).isEqualTo(404);
+        assertThat(client.getOutsideFhir("/").status()).isEqualTo(404);
+    }
+
     private static List<String> searchParams(CapabilityStatement metadata, String type) {
         return metadata.getRestFirstRep().getResource().stream()
                 .filter(r -> r.getType().equals(type))

@@ -22,11 +22,13 @@ public final class FhirServerClient {
         FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
     }
 
+    private final String serverUrl;
     private final String baseUrl;
     private final HttpClient http = HttpClient.newHttpClient();
 
     public FhirServerClient(int port) {
-        this.baseUrl = "http://localhost:" + port + "/fhir";
+        this.serverUrl = "http://localhost:" + port;
+        this.baseUrl = serverUrl + "/fhir";
     }
 
     public IGenericClient fhir() {
@@ -37,9 +39,18 @@ public final class FhirServerClient {
         return baseUrl;
     }
 
-    /** Sends a raw request; {@code headers} are name/value pairs. */
+    /** Sends a raw request to a path under the FHIR base URL. */
     public RawResponse send(String method, String path, byte[] body, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+        return sendTo(URI.create(baseUrl + path), method, body, headers);
+    }
+
+    /** GET on a path outside the FHIR API, such as {@code /v3/api-docs}. */
+    public RawResponse getOutsideFhir(String rootPath) {
+        return sendTo(URI.create(serverUrl + rootPath), "GET", null, Map.of());
+    }
+
+    private RawResponse sendTo(URI uri, String method, byte[] body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .method(method, body == null
                         ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));

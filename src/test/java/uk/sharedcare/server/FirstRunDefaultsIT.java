@@ -1,10 +1,13 @@
 package uk.sharedcare.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static uk.sharedcare.support.RecordFixtures.patient;
 import static uk.sharedcare.support.RecordFixtures.uniqueNhsNumber;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
@@ -17,8 +20,11 @@ import org.springframework.boot.web.servlet.context.ServletWebServerApplicationC
 import org.springframework.context.ConfigurableApplicationContext;
 import uk.sharedcare.support.FhirServerClient;
 
-/** The zero-setup default: an H2 file database that keeps the record across a restart, with a clean start-up. */
-class H2DefaultDatabaseIT {
+/**
+ * The zero-setup first run: an H2 file database that keeps the record across a restart, a clean start-up log,
+ * and no listening beyond this machine while the API has no authentication.
+ */
+class FirstRunDefaultsIT {
 
     @TempDir
     Path dataDirectory;
@@ -48,10 +54,18 @@ class H2DefaultDatabaseIT {
                 .doesNotContain(" ERROR ").doesNotContain("Exception").doesNotContain("\tat ");
     }
 
-    private ConfigurableApplicationContext start() {
-        return new SpringApplicationBuilder(Application.class).run(
+    @Test
+    void serverRefusesToListenBeyondThisMachine() {
+        assertThatThrownBy(() -> start("--server.address=0.0.0.0").close())
+                .hasStackTraceContaining("Refusing to listen on 0.0.0.0");
+    }
+
+    private ConfigurableApplicationContext start(String... moreArguments) {
+        List<String> arguments = new ArrayList<>(List.of(
                 "--server.port=0",
-                "--spring.datasource.url=jdbc:h2:file:" + dataDirectory.resolve("record") + ";DB_CLOSE_ON_EXIT=FALSE");
+                "--spring.datasource.url=jdbc:h2:file:" + dataDirectory.resolve("record") + ";DB_CLOSE_ON_EXIT=FALSE"));
+        arguments.addAll(List.of(moreArguments));
+        return new SpringApplicationBuilder(Application.class).run(arguments.toArray(String[]::new));
     }
 
     private static FhirServerClient client(ConfigurableApplicationContext server) {

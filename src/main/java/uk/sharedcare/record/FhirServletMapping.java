@@ -1,0 +1,33 @@
+package uk.sharedcare.record;
+
+import ca.uhn.fhir.rest.server.RestfulServer;
+import java.util.Collection;
+import java.util.List;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+
+/**
+ * The URL patterns the host serves its FHIR {@link RestfulServer} under, read from the host's own servlet
+ * registration so the plugin's servlet filters cover exactly the FHIR API, whatever path the host chose.
+ *
+ * @param urlPatterns for example {@code /fhir/*}
+ */
+record FhirServletMapping(List<String> urlPatterns) {
+
+    FhirServletMapping {
+        urlPatterns = List.copyOf(urlPatterns);
+    }
+
+    static FhirServletMapping of(RestfulServer server, List<ServletRegistrationBean<?>> registrations) {
+        return registrations.stream()
+                .filter(registration -> registration.getServlet() == server)
+                .map(ServletRegistrationBean::getUrlMappings)
+                .map(FhirServletMapping::fromMappings)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("The shared-care plugin needs the host to register its"
+                        + " FHIR RestfulServer with a Spring ServletRegistrationBean"));
+    }
+
+    private static FhirServletMapping fromMappings(Collection<String> mappings) {
+        return new FhirServletMapping(List.copyOf(mappings));
+    }
+}
