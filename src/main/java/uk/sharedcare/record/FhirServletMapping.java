@@ -11,10 +11,19 @@ import org.springframework.boot.web.servlet.ServletRegistrationBean;
  *
  * @param urlPatterns for example {@code /fhir/*}
  */
-record FhirServletMapping(List<String> urlPatterns) {
+public record FhirServletMapping(List<String> urlPatterns) {
 
-    FhirServletMapping {
+    public FhirServletMapping {
+        if (urlPatterns.isEmpty()) {
+            throw new IllegalArgumentException("The FHIR servlet has no URL mapping");
+        }
         urlPatterns = List.copyOf(urlPatterns);
+    }
+
+    /** The path the FHIR API lives under, such as {@code /fhir}. */
+    public String basePath() {
+        String pattern = urlPatterns.get(0);
+        return pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 2) : pattern;
     }
 
     static FhirServletMapping of(RestfulServer server, List<ServletRegistrationBean<?>> registrations) {

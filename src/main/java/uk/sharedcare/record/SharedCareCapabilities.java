@@ -5,20 +5,31 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestSecurityComponent;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.UriType;
+import uk.sharedcare.record.access.IdentityProperties;
 
 /**
  * Names the product in the CapabilityStatement ({@code /fhir/metadata}), so an integrator can tell a Shared
- * Care Record from the plain HAPI server underneath (hook {@code SERVER_CAPABILITY_STATEMENT_GENERATED}).
+ * Care Record from the plain HAPI server underneath, and so that SMART clients find where to get a token (hook
+ * {@code SERVER_CAPABILITY_STATEMENT_GENERATED}).
  */
 @Interceptor
 public final class SharedCareCapabilities {
 
     static final String SOFTWARE_NAME = "Shared Care Record";
 
-    private final String version;
+    private static final String OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
 
-    SharedCareCapabilities(String version) {
+    private final String version;
+    private final IdentityProperties identity;
+
+    SharedCareCapabilities(String version, IdentityProperties identity) {
         this.version = version;
+        this.identity = identity;
     }
 
     @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
@@ -26,5 +37,19 @@ public final class SharedCareCapabilities {
         CapabilityStatement statement = (CapabilityStatement) capabilities;
         statement.getSoftware().setName(SOFTWARE_NAME).setVersion(version);
         statement.setPublisher("Shared Care Record");
+        describeSecurity(statement.getRestFirstRep().getSecurity());
+    }
+
+    /** SMART on FHIR: which service protects the API and where its authorize and token endpoints are. */
+    private void describeSecurity(CapabilityStatementRestSecurityComponent security) {
+        security.setCors(true);
+        security.addService(new CodeableConcept(new Coding(
+                "http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR", "SMART-on-FHIR")));
+        security.setDescription("OAuth2 bearer tokens from " + identity.issuerUri() + "; every request also states"
+                + " its purpose of use in the X-Purpose-Of-Use header (v3 ActReason), TREAT when omitted and"
+                + " permitted by the token");
+        Extension oauthUris = security.addExtension().setUrl(OAUTH_URIS);
+        oauthUris.addExtension("authorize", new UriType(identity.authorization().toString()));
+        oauthUris.addExtension("token", new UriType(identity.token().toString()));
     }
 }

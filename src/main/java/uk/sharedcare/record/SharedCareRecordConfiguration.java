@@ -9,6 +9,10 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import uk.sharedcare.record.access.CustodianAttribution;
+import uk.sharedcare.record.access.IdentityProperties;
+import uk.sharedcare.record.access.SecurityConfig;
 import uk.sharedcare.record.input.RequestBodyGuard;
 
 /**
@@ -20,6 +24,7 @@ import uk.sharedcare.record.input.RequestBodyGuard;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "shared-care", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(SharedCareProperties.class)
+@Import(SecurityConfig.class)
 public class SharedCareRecordConfiguration {
 
     @Bean
@@ -33,19 +38,24 @@ public class SharedCareRecordConfiguration {
     }
 
     @Bean
+    CustodianAttribution custodianAttribution() {
+        return new CustodianAttribution();
+    }
+
+    @Bean
     FhirServletMapping fhirServletMapping(RestfulServer server, List<ServletRegistrationBean<?>> servlets) {
         return FhirServletMapping.of(server, servlets);
     }
 
     @Bean
-    SharedCareCapabilities sharedCareCapabilities() {
+    SharedCareCapabilities sharedCareCapabilities(IdentityProperties identity) {
         String version = SharedCareRecordConfiguration.class.getPackage().getImplementationVersion();
-        return new SharedCareCapabilities(version == null ? "development" : version);
+        return new SharedCareCapabilities(version == null ? "development" : version, identity);
     }
 
     @Bean
     SharedCareInterceptorRegistrar sharedCareInterceptorRegistrar(
-            RestfulServer server, SharedCareCapabilities capabilities) {
-        return new SharedCareInterceptorRegistrar(server, List.of(capabilities));
+            RestfulServer server, SharedCareCapabilities capabilities, CustodianAttribution custodian) {
+        return new SharedCareInterceptorRegistrar(server, List.of(capabilities, custodian));
     }
 }

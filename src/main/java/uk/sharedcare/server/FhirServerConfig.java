@@ -21,7 +21,9 @@ import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.web.ServerProperties;
+import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -82,8 +84,15 @@ class FhirServerConfig {
 
     @Bean
     ServletRegistrationBean<RestfulServer> fhirServlet(
-            RestfulServer server, FhirServerProperties properties, ServerProperties web) {
-        LoopbackOnlyGuard.requireLoopback(web.getAddress());
+            RestfulServer server,
+            FhirServerProperties properties,
+            ServerProperties web,
+            ListableBeanFactory beans) {
+        // Asks by type without creating the chain, which itself depends on this servlet's mapping.
+        boolean authenticated = beans.getBeanNamesForType(SecurityFilterChain.class, true, false).length > 0;
+        if (!authenticated) {
+            LoopbackOnlyGuard.requireLoopback(web.getAddress());
+        }
         ServletRegistrationBean<RestfulServer> registration =
                 new ServletRegistrationBean<>(server, properties.basePath() + "/*");
         registration.setName("fhir");

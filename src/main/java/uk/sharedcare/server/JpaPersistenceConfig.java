@@ -35,6 +35,9 @@ class JpaPersistenceConfig {
         settings.setEnforceReferentialIntegrityOnWrite(true);
         settings.setEnforceReferentialIntegrityOnDelete(true);
         settings.setIndexMissingFields(IndexEnabledEnum.DISABLED);
+        // Tags live in the resource itself and are replaced, not merged, on update: the custodian tag always
+        // names the writer of the current version.
+        settings.setTagStorageMode(JpaStorageSettings.TagStorageModeEnum.INLINE);
         settings.setHibernateSearchIndexFullText(false);
         settings.setAdvancedHSearchIndexing(false);
         return settings;

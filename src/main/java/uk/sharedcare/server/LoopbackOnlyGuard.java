@@ -3,8 +3,9 @@ package uk.sharedcare.server;
 import java.net.InetAddress;
 
 /**
- * Refuses to start the server on anything but a loopback address. The FHIR API has no authentication until the
- * identity work lands, so an open server must never be reachable from another machine.
+ * Refuses to start a server without authentication on anything but a loopback address. Authentication comes
+ * with the shared-care plugin; with the plugin switched off (plain HAPI, as the benchmarks run it) the FHIR API
+ * is open, so it must never be reachable from another machine.
  */
 final class LoopbackOnlyGuard {
 
@@ -14,7 +15,8 @@ final class LoopbackOnlyGuard {
         if (bindAddress == null || !bindAddress.isLoopbackAddress()) {
             throw new IllegalStateException("Refusing to listen on "
                     + (bindAddress == null ? "all network interfaces" : bindAddress.getHostAddress())
-                    + ": the FHIR API has no authentication yet, so server.address must be a loopback address"
+                    + ": the FHIR API has no authentication (the shared-care plugin is off), so server.address must be a"
+                    + " loopback address"
                     + " such as 127.0.0.1");
         }
     }

@@ -9,6 +9,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.TestPropertySource;
+import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.PostgresFhirServerTest;
 
@@ -32,7 +33,7 @@ class PluginSwitchIT {
 
         @Test
         void pluginInputChecksApply() {
-            var response = new FhirServerClient(port).send("POST", "/Patient", "{\"resourceType\":\"Patient\"}", "text/plain");
+            var response = new FhirServerClient(port, Callers.drPatel().sign()).send("POST", "/Patient", "{\"resourceType\":\"Patient\"}", "text/plain");
 
             assertThat(response.status()).isEqualTo(415);
         }

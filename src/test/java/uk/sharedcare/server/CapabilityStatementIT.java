@@ -7,6 +7,7 @@ import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.PostgresFhirServerTest;
 
@@ -58,7 +59,7 @@ class CapabilityStatementIT {
 
     @Test
     void nothingButTheFhirApiIsServed() {
-        FhirServerClient client = new FhirServerClient(port);
+        FhirServerClient client = new FhirServerClient(port, Callers.drPatel().sign());
 
         assertThat(client.getOutsideFhir("/v3/api-docs").status()).isEqualTo(404);
         assertThat(client.getOutsideFhir("/swagger-ui.html").status()).isEqualTo(404);

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.PostgresFhirServerTest;
 
@@ -46,7 +47,7 @@ class FhirApiOnPostgresIT {
 
     @BeforeEach
     void connect() {
-        fhir = new FhirServerClient(port).fhir();
+        fhir = new FhirServerClient(port, Callers.drPatel().sign()).fhir();
     }
 
     @Test

@@ -18,11 +18,13 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient;
+import uk.sharedcare.support.TestIdentityProvider;
 
 /**
  * The zero-setup first run: an H2 file database that keeps the record across a restart, a clean start-up log,
- * and no listening beyond this machine while the API has no authentication.
+ * and no listening beyond this machine for a server without authentication.
  */
 class FirstRunDefaultsIT {
 
@@ -33,12 +35,12 @@ class FirstRunDefaultsIT {
     void recordSurvivesARestart() {
         String id;
         try (ConfigurableApplicationContext server = start()) {
-            id = ((IdType) client(server).fhir().create().resource(patient(uniqueNhsNumber(), "Kowalski"))
+            id = ((IdType) client(server, Callers.drPatel().sign()).fhir().create().resource(patient(uniqueNhsNumber(), "Kowalski"))
                     .execute().getId()).getIdPart();
         }
 
         try (ConfigurableApplicationContext restarted = start()) {
-            Patient read = client(restarted).fhir().read().resource(Patient.class).withId(id).execute();
+            Patient read = client(restarted, Callers.drPatel().sign()).fhir().read().resource(Patient.class).withId(id).execute();
             assertThat(read.getNameFirstRep().getFamily()).isEqualTo("Kowalski");
         }
     }
@@ -47,7 +49,7 @@ class FirstRunDefaultsIT {
     @ExtendWith(OutputCaptureExtension.class)
     void startupLogHasNoErrorsOrStackTraces(CapturedOutput output) {
         try (ConfigurableApplicationContext server = start()) {
-            assertThat(client(server).get("/metadata").status()).isEqualTo(200);
+            assertThat(client(server, null).get("/metadata").status()).isEqualTo(200);
         }
 
         assertThat(output.getAll()).contains("Database schema is current")
@@ -55,20 +57,22 @@ class FirstRunDefaultsIT {
     }
 
     @Test
-    void serverRefusesToListenBeyondThisMachine() {
-        assertThatThrownBy(() -> start("--server.address=0.0.0.0").close())
+    void serverWithoutAuthenticationRefusesToListenBeyondThisMachine() {
+        assertThatThrownBy(() -> start("--shared-care.enabled=false", "--server.address=0.0.0.0").close())
                 .hasStackTraceContaining("Refusing to listen on 0.0.0.0");
     }
 
     private ConfigurableApplicationContext start(String... moreArguments) {
         List<String> arguments = new ArrayList<>(List.of(
                 "--server.port=0",
-                "--spring.datasource.url=jdbc:h2:file:" + dataDirectory.resolve("record") + ";DB_CLOSE_ON_EXIT=FALSE"));
+                "--spring.datasource.url=jdbc:h2:file:" + dataDirectory.resolve("record") + ";DB_CLOSE_ON_EXIT=FALSE",
+                "--shared-care.identity.issuer-uri=" + TestIdentityProvider.ISSUER,
+                "--shared-care.identity.jwk-set-uri=" + TestIdentityProvider.jwksUri()));
         arguments.addAll(List.of(moreArguments));
         return new SpringApplicationBuilder(Application.class).run(arguments.toArray(String[]::new));
     }
 
-    private static FhirServerClient client(ConfigurableApplicationContext server) {
-        return new FhirServerClient(((ServletWebServerApplicationContext) server).getWebServer().getPort());
+    private static FhirServerClient client(ConfigurableApplicationContext server, String token) {
+        return new FhirServerClient(((ServletWebServerApplicationContext) server).getWebServer().getPort(), token);
     }
 }

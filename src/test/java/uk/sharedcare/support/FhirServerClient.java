@@ -3,17 +3,24 @@ package uk.sharedcare.support;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.AdditionalRequestHeadersInterceptor;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
-/** How tests reach a running server: HAPI's generic client for FHIR calls, raw HTTP for malformed requests. */
+/**
+ * How tests reach a running server as one caller: HAPI's generic client for FHIR calls, raw HTTP for malformed
+ * requests. The caller's bearer token and any extra headers (purpose of use) go on every request.
+ */
 public final class FhirServerClient {
 
     public static final FhirContext FHIR = FhirContext.forR4Cached();
@@ -24,15 +31,45 @@ public final class FhirServerClient {
 
     private final String serverUrl;
     private final String baseUrl;
+    private final String bearerToken;
+    private final Map<String, String> headers;
     private final HttpClient http = HttpClient.newHttpClient();
 
+    /** A caller without a token. */
     public FhirServerClient(int port) {
+        this(port, null, Map.of());
+    }
+
+    public FhirServerClient(int port, String bearerToken) {
+        this(port, bearerToken, Map.of());
+    }
+
+    private FhirServerClient(int port, String bearerToken, Map<String, String> headers) {
         this.serverUrl = "http://localhost:" + port;
         this.baseUrl = serverUrl + "/fhir";
+        this.bearerToken = bearerToken;
+        this.headers = Map.copyOf(headers);
+    }
+
+    /** The same caller, sending one more header on every request. */
+    public FhirServerClient withHeader(String name, String value) {
+        Map<String, String> more = new HashMap<>(headers);
+        more.put(name, value);
+        return new FhirServerClient(Integer.parseInt(serverUrl.substring(serverUrl.lastIndexOf(':') + 1)),
+                bearerToken, more);
     }
 
     public IGenericClient fhir() {
-        return FHIR.newRestfulGenericClient(baseUrl);
+        IGenericClient client = FHIR.newRestfulGenericClient(baseUrl);
+        if (bearerToken != null) {
+            client.registerInterceptor(new BearerTokenAuthInterceptor(bearerToken));
+        }
+        if (!headers.isEmpty()) {
+            AdditionalRequestHeadersInterceptor extra = new AdditionalRequestHeadersInterceptor();
+            headers.forEach(extra::addHeaderValue);
+            client.registerInterceptor(extra);
+        }
+        return client;
     }
 
     public String baseUrl() {
@@ -40,31 +77,8 @@ public final class FhirServerClient {
     }
 
     /** Sends a raw request to a path under the FHIR base URL. */
-    public RawResponse send(String method, String path, byte[] body, Map<String, String> headers) {
-        return sendTo(URI.create(baseUrl + path), method, body, headers);
-    }
-
-    /** GET on a path outside the FHIR API, such as {@code /v3/api-docs}. */
-    public RawResponse getOutsideFhir(String rootPath) {
-        return sendTo(URI.create(serverUrl + rootPath), "GET", null, Map.of());
-    }
-
-    private RawResponse sendTo(URI uri, String method, byte[] body, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .method(method, body == null
-                        ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(request::header);
-        try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new RawResponse(response.statusCode(), response.body(),
-                    response.headers().firstValue("Content-Type").orElse(""));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    public RawResponse send(String method, String path, byte[] body, Map<String, String> requestHeaders) {
+        return sendTo(URI.create(baseUrl + path), method, body, requestHeaders);
     }
 
     public RawResponse send(String method, String path, String body, String contentType) {
@@ -76,8 +90,47 @@ public final class FhirServerClient {
         return send("GET", path, null, Map.of("Accept", "application/fhir+json"));
     }
 
-    /** A status, a body and its content type, as an HTTP client sees them. */
-    public record RawResponse(int status, String body, String contentType) {
+    /** GET on a path outside the FHIR API, such as {@code /v3/api-docs}. */
+    public RawResponse getOutsideFhir(String rootPath) {
+        return sendTo(URI.create(serverUrl + rootPath), "GET", null, Map.of());
+    }
+
+    private RawResponse sendTo(URI uri, String method, byte[] body, Map<String, String> requestHeaders) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .method(method, body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (bearerToken != null) {
+            request.header("Authorization", "Bearer " + bearerToken);
+        }
+        headers.forEach(request::header);
+        requestHeaders.forEach(request::header);
+        return exchange(request.build());
+    }
+
+    /** Sends a request built by the test itself, for cases the helpers above cannot express. */
+    public RawResponse exchange(HttpRequest request) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new RawResponse(response.statusCode(), response.body(), response.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A status, a body and the headers, as an HTTP client sees them. */
+    public record RawResponse(int status, String body, HttpHeaders headers) {
+
+        public String contentType() {
+            return header("Content-Type");
+        }
+
+        public String header(String name) {
+            return headers.firstValue(name).orElse("");
+        }
 
         public OperationOutcome operationOutcome() {
             return FHIR.newJsonParser().parseResource(OperationOutcome.class, body);

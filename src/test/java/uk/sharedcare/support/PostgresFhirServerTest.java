@@ -11,11 +11,12 @@ import uk.sharedcare.server.Application;
 
 /**
  * The whole server, plugin included, on a random local port over the shared embedded PostgreSQL database,
- * with the production ({@code postgres}) profile. Tests talk to it over HTTP only.
+ * with the production ({@code postgres}) profile, trusting the test identity provider. Tests talk to it over
+ * HTTP only.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(classes = Application.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("postgres")
-@ContextConfiguration(initializers = EmbeddedPostgresInitializer.class)
+@ContextConfiguration(initializers = TestServerInitializer.class)
 public @interface PostgresFhirServerTest {}

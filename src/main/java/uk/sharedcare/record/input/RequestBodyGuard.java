@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.springframework.web.filter.OncePerRequestFilter;
+import uk.sharedcare.record.http.OperationOutcomeWriter;
 
 /**
  * Checks request bodies before HAPI parses anything, answering with an OperationOutcome:
@@ -91,6 +92,7 @@ public final class RequestBodyGuard extends OncePerRequestFilter {
     }
 
     private void refuseMediaType(String contentType, HttpServletResponse response) throws IOException {
+        response.setHeader("Connection", "close"); // the body is left unread
         outcomes.write(response, UNSUPPORTED_MEDIA_TYPE, IssueType.NOTSUPPORTED, contentType == null
                 ? "A request body needs a Content-Type header, for example application/fhir+json"
                 : "Content-Type '" + contentType + "' is not supported; send application/fhir+json or"
@@ -98,6 +100,7 @@ public final class RequestBodyGuard extends OncePerRequestFilter {
     }
 
     private void refuse(HttpServletResponse response) throws IOException {
+        response.setHeader("Connection", "close"); // the body is left unread
         outcomes.write(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, IssueType.TOOLONG,
                 "Request body is larger than the " + maxBytes + " bytes this server accepts; nothing was stored.");
     }

@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.FhirServerClient.RawResponse;
 import uk.sharedcare.support.PostgresFhirServerTest;
@@ -35,7 +36,7 @@ class BadInputIT {
 
     @BeforeEach
     void connect() {
-        server = new FhirServerClient(port);
+        server = new FhirServerClient(port, Callers.drPatel().sign());
         nhsNumber = uniqueNhsNumber();
     }
 
@@ -122,13 +123,13 @@ class BadInputIT {
         byte[] body = oversizedPatient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/Patient"))
                 .header("Content-Type", FHIR_JSON)
+                .header("Authorization", "Bearer " + Callers.drPatel().sign())
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
                 .build();
 
         HttpResponse<String> response =
                 HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-
-        assertRefused(new RawResponse(response.statusCode(), response.body(), ""), 413, "larger than");
+        assertRefused(new RawResponse(response.statusCode(), response.body(), response.headers()), 413, "larger than");
     }
 
     @Test

@@ -1,0 +1,44 @@
+package uk.sharedcare.record.access;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who is asking, for which organisation, in which roles and why: built once per request from the verified
+ * access token and the request's purpose-of-use headers, and read by every later decision and audit record.
+ *
+ * @param subject          the token's {@code sub}: a user, or a client's service account
+ * @param client           the OAuth client that obtained the token ({@code azp})
+ * @param organisation     ODS code of the organisation the caller acts for
+ * @param roles            the caller's Shared Care Record roles (never empty)
+ * @param practitioner     the caller's FHIR Practitioner id, for users that have one
+ * @param purpose          the purpose of use asserted for this request
+ * @param breakGlassReason the free-text reason given with {@link PurposeOfUse#ETREAT}
+ * @param at               when the request was received
+ */
+public record AccessContext(
+        String subject,
+        String client,
+        String organisation,
+        Set<Role> roles,
+        Optional<String> practitioner,
+        PurposeOfUse purpose,
+        Optional<String> breakGlassReason,
+        Instant at) {
+
+    /** ODS organisation codes: https://digital.nhs.uk/services/organisation-data-service */
+    public static final String ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code";
+
+    public AccessContext {
+        roles = Set.copyOf(roles);
+    }
+
+    public boolean hasRole(Role role) {
+        return roles.contains(role);
+    }
+
+    public boolean isBreakGlass() {
+        return purpose == PurposeOfUse.ETREAT;
+    }
+}

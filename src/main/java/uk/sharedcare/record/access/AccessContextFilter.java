@@ -1,0 +1,87 @@
+package uk.sharedcare.record.access;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.web.filter.OncePerRequestFilter;
+import uk.sharedcare.record.access.AccessContextResolver.Granted;
+import uk.sharedcare.record.access.AccessContextResolver.Refused;
+import uk.sharedcare.record.http.OperationOutcomeWriter;
+
+/**
+ * Turns an authenticated request into an {@link AccessContext}, or answers 403 with the reason. Runs in the
+ * security filter chain after the bearer token has been verified, so every request HAPI serves has a context,
+ * except the public discovery endpoints.
+ */
+final class AccessContextFilter extends OncePerRequestFilter {
+
+    private final AccessContextResolver resolver = new AccessContextResolver();
+    private final IdentityProperties.Claims claimNames;
+    private final OperationOutcomeWriter outcomes;
+    private final Clock clock;
+
+    AccessContextFilter(IdentityProperties.Claims claimNames, OperationOutcomeWriter outcomes, Clock clock) {
+        this.claimNames = claimNames;
+        this.outcomes = outcomes;
+        this.clock = clock;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        if (!(authentication instanceof JwtAuthenticationToken token)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        var resolution = resolver.resolve(
+                claimsOf(token.getToken()),
+                Optional.ofNullable(request.getHeader(AccessContextResolver.PURPOSE_HEADER)),
+                Optional.ofNullable(request.getHeader(AccessContextResolver.BREAK_GLASS_REASON_HEADER)),
+                clock.instant());
+        if (resolution instanceof Granted granted) {
+            AccessContexts.attach(request, granted.context());
+            chain.doFilter(request, response);
+        } else {
+            outcomes.write(response, HttpServletResponse.SC_FORBIDDEN, IssueType.FORBIDDEN,
+                    ((Refused) resolution).reason());
+        }
+    }
+
+    private TokenClaims claimsOf(Jwt jwt) {
+        return new TokenClaims(
+                jwt.getSubject(),
+                jwt.getClaimAsString("azp"),
+                Optional.ofNullable(stringClaim(jwt, claimNames.organisation())),
+                Optional.ofNullable(stringClaim(jwt, claimNames.practitioner())),
+                listClaim(jwt, claimNames.purposeOfUse()),
+                listClaim(jwt, claimNames.roles()));
+    }
+
+    private static String stringClaim(Jwt jwt, String name) {
+        Object value = jwt.getClaim(name);
+        return value instanceof String text ? text : null;
+    }
+
+    /** A claim that should be a list of strings; a single string counts as a list of one, anything else as none. */
+    private static List<String> listClaim(Jwt jwt, String name) {
+        Object value = jwt.getClaim(name);
+        if (value instanceof String single) {
+            return List.of(single);
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+        }
+        return List.of();
+    }
+}

@@ -1,0 +1,74 @@
+package uk.sharedcare.record.access;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.time.Clock;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import uk.sharedcare.record.FhirServletMapping;
+import uk.sharedcare.record.http.OperationOutcomeWriter;
+
+/**
+ * The server as an OAuth2 resource server: every request needs a valid bearer token from the configured issuer,
+ * except the CapabilityStatement and SMART discovery, which tell clients where to get one. No sessions, no
+ * cookies, so no CSRF. Each authenticated request then gets its {@link AccessContext} or a 403.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
+@EnableConfigurationProperties(IdentityProperties.class)
+public class SecurityConfig {
+
+    @Bean
+    JwtDecoder sharedCareJwtDecoder(IdentityProperties identity) {
+        return BearerTokenVerification.decoder(identity);
+    }
+
+    @Bean
+    FilterRegistrationBean<SmartConfiguration> smartConfiguration(
+            FhirServletMapping fhirServlet, IdentityProperties identity) {
+        FilterRegistrationBean<SmartConfiguration> registration =
+                new FilterRegistrationBean<>(new SmartConfiguration(fhirServlet.basePath(), identity));
+        registration.setName("sharedCareSmartConfiguration");
+        registration.setUrlPatterns(fhirServlet.urlPatterns());
+        return registration;
+    }
+
+    @Bean
+    SecurityFilterChain sharedCareSecurity(HttpSecurity http, JwtDecoder decoder, IdentityProperties identity,
+            FhirServletMapping fhir, FhirContext fhirContext) throws Exception {
+        OperationOutcomeWriter outcomes = new OperationOutcomeWriter(fhirContext);
+        OperationOutcomeAuthenticationFailures unauthenticated = new OperationOutcomeAuthenticationFailures(outcomes);
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+        return http
+                .csrf(AbstractHttpConfigurer::disable)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .anonymous(AbstractHttpConfigurer::disable)
+                .authorizeHttpRequests(requests -> requests
+                        .requestMatchers(
+                                paths.matcher(HttpMethod.GET, fhir.basePath() + "/metadata"),
+                                paths.matcher(HttpMethod.GET, fhir.basePath() + SmartConfiguration.PATH))
+                        .permitAll()
+                        .anyRequest().authenticated())
+                .oauth2ResourceServer(resourceServer -> resourceServer
+                        .jwt(jwt -> jwt.decoder(decoder))
+                        .authenticationEntryPoint(unauthenticated))
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated))
+                .addFilterAfter(new AccessContextFilter(identity.claims(), outcomes, Clock.systemUTC()),
+                        AuthorizationFilter.class)
+                .build();
+    }
+}
