@@ -14,25 +14,28 @@ if [ $# -ne 3 ]; then
   echo "usage: $0 <KEYCLOAK_HOME> <port> <data_dir>" >&2
   exit 2
 fi
-KC_HOME=$(cd "$1" && pwd)
 PORT=$2
+case "$PORT" in ''|*[!0-9]*) echo "port must be a number: $PORT" >&2; exit 2;; esac
+[ -x "$1/bin/kc.sh" ] || { echo "not a Keycloak distribution (no bin/kc.sh): $1" >&2; exit 2; }
+KC_HOME=$(cd "$1" && pwd)
 DATA_DIR=$(mkdir -p "$3" && cd "$3" && pwd)
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-
-[ -x "$KC_HOME/bin/kc.sh" ] || { echo "no $KC_HOME/bin/kc.sh" >&2; exit 2; }
-case "$PORT" in ''|*[!0-9]*) echo "port must be a number: $PORT" >&2; exit 2;; esac
 
 # --import-realm reads <KEYCLOAK_HOME>/data/import; a realm that already exists is skipped.
 mkdir -p "$KC_HOME/data/import"
 cp "$HERE/shared-care-realm.json" "$KC_HOME/data/import/shared-care-realm.json"
 
-# Keycloak 26 runs on Java 17+; use JAVA_HOME if it is set and new enough, else the first JDK >= 17 found.
-java_major() { "$1/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p'; }
-if [ -z "${JAVA_HOME:-}" ] || [ "$(java_major "$JAVA_HOME" || echo 0)" -lt 17 ] 2>/dev/null; then
+# Keycloak 26 runs on Java 17+: keep JAVA_HOME if it is new enough, else take the first JDK >= 17 found.
+java_ok() {
+  local v
+  v=$("$1/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
+  [ -n "$v" ] && [ "$v" -ge 17 ]
+}
+if [ -z "${JAVA_HOME:-}" ] || ! java_ok "$JAVA_HOME"; then
   JAVA_HOME=""
-  for j in "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")" \
-           /usr/lib/jvm/java-21-openjdk-amd64 /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-*-jdk-amd64; do
-    if [ -x "$j/bin/java" ] && [ "$(java_major "$j")" -ge 17 ] 2>/dev/null; then JAVA_HOME=$j; break; fi
+  default_java=$(readlink -f "$(command -v java 2>/dev/null || true)" 2>/dev/null || true)
+  for j in "${default_java%/bin/java}" /usr/lib/jvm/*; do
+    if [ -n "$j" ] && java_ok "$j"; then JAVA_HOME=$j; break; fi
   done
   [ -n "$JAVA_HOME" ] || { echo "no Java 17+ found; set JAVA_HOME" >&2; exit 2; }
 fi

@@ -12,12 +12,16 @@ public final class TestServerInitializer implements ApplicationContextInitialize
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
-        TestPropertyValues.of(
-                        "spring.datasource.url=" + EmbeddedPostgresDatabase.jdbcUrl(),
-                        "spring.datasource.username=postgres",
-                        "spring.datasource.password=postgres",
+        database().and(
                         "shared-care.identity.issuer-uri=" + TestIdentityProvider.ISSUER,
                         "shared-care.identity.jwk-set-uri=" + TestIdentityProvider.jwksUri())
                 .applyTo(context);
+    }
+
+    static TestPropertyValues database() {
+        return TestPropertyValues.of(
+                "spring.datasource.url=" + EmbeddedPostgresDatabase.jdbcUrl(),
+                "spring.datasource.username=postgres",
+                "spring.datasource.password=postgres");
     }
 }

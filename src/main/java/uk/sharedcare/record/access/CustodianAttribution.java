@@ -11,7 +11,9 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * Records the writing organisation on every resource stored through the API (hooks
  * {@code STORAGE_PRESTORAGE_RESOURCE_CREATED} and {@code _UPDATED}, which also run for each entry of a
  * transaction). The custodian comes from the caller's verified token; whatever custodian tag the client sent is
- * discarded, so no one can make a resource look as if another organisation wrote it.
+ * discarded, so no one can make a resource look as if another organisation wrote it. Every HTTP write has an
+ * access context; writes without one are the server's own (demo data loading, subscription bookkeeping) and
+ * keep the custodian they were given.
  */
 @Interceptor
 public final class CustodianAttribution {
@@ -27,8 +29,8 @@ public final class CustodianAttribution {
     }
 
     private static void stamp(IBaseResource resource, RequestDetails request) {
-        resource.getMeta().getTag().removeIf(tag -> Custodian.TAG_SYSTEM.equals(tag.getSystem()));
         AccessContexts.of(request).ifPresent(context -> {
+            resource.getMeta().getTag().removeIf(tag -> Custodian.TAG_SYSTEM.equals(tag.getSystem()));
             IBaseCoding tag = resource.getMeta().addTag();
             tag.setSystem(Custodian.TAG_SYSTEM);
             tag.setCode(context.organisation());

@@ -1,0 +1,46 @@
+package uk.sharedcare.quickstart;
+
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+import uk.sharedcare.server.Application;
+
+/**
+ * The README's run command ({@code ./mvnw spring-boot:run}): a real Keycloak with the {@code shared-care} realm
+ * on 127.0.0.1:8180, the record on its embedded H2 default at http://localhost:8080/fhir, the demo borough
+ * loaded, and how to get a token printed. Ctrl-C stops both.
+ */
+public final class QuickStart {
+
+    private static final Logger log = LoggerFactory.getLogger(QuickStart.class);
+    private static final int KEYCLOAK_PORT = 8180;
+
+    private QuickStart() {}
+
+    public static void main(String[] args) {
+        Instant started = Instant.now();
+        Path project = Path.of("").toAbsolutePath();
+        log.info("Starting Keycloak on 127.0.0.1:{} (log: data/keycloak.log)", KEYCLOAK_PORT);
+        LocalKeycloak keycloak = LocalKeycloak.start(project, KEYCLOAK_PORT, project.resolve("data/keycloak"),
+                project.resolve("data/keycloak.log"), Duration.ofMinutes(3));
+        Runtime.getRuntime().addShutdownHook(new Thread(keycloak::close, "stop-keycloak"));
+
+        ConfigurableApplicationContext server = SpringApplication.run(Application.class,
+                withIssuer(args, keycloak.issuer()));
+        int loaded = DemoData.load(server.getBean(IFhirSystemDao.class));
+        log.info("Loaded {} demo resources", loaded);
+        System.out.println(Welcome.text(keycloak, server.getEnvironment().getProperty("local.server.port"),
+                Duration.between(started, Instant.now())));
+    }
+
+    private static String[] withIssuer(String[] args, String issuer) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = "--shared-care.identity.issuer-uri=" + issuer;
+        return all;
+    }
+}

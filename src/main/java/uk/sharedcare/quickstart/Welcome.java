@@ -1,0 +1,40 @@
+package uk.sharedcare.quickstart;
+
+import java.time.Duration;
+
+/** What the quick start prints once everything is up: the demo users and how to call the record with a token. */
+final class Welcome {
+
+    private Welcome() {}
+
+    static String text(LocalKeycloak keycloak, String serverPort, Duration startUp) {
+        String fhir = "http://localhost:" + serverPort + "/fhir";
+        String token = keycloak.tokenEndpoint();
+        return """
+
+                ==========================================================================================
+                 Shared Care Record is running (started in %d s)
+                   FHIR API   %s   (CapabilityStatement: %s/metadata)
+                   Keycloak   %s   (realm shared-care)
+                 Demo users (password: demo-password), each acting for an organisation:
+                   dr.patel      gp             Y90001 Riverside Medical Centre      TREAT, ETREAT
+                   dr.jones      gp             Y90002 Northgate Surgery             TREAT, ETREAT
+                   nurse.okafor  clinician      RZ9    Borough Hospitals NHS Trust   TREAT, ETREAT
+                   sw.murphy     social-worker  L9001  Borough Council Social Care   TREAT
+                   analyst.chen  commissioner   QZ9    Borough Integrated Care Board HOPERAT
+                   dpo.williams  dpo            QZ9                                  TREAT, HOPERAT
+                   admin.scr     admin          QZ9                                  HOPERAT
+                 System clients (client credentials): riverside-gp-ehr, council-case-management,
+                   analytics-recipient (secrets in keycloak/README.md; demo only)
+
+                 A user's token, then a call to the record:
+                   TOKEN=$(curl -s -d grant_type=password -d client_id=shared-care-demo-cli \\
+                     -d username=dr.patel -d password=demo-password %s \\
+                     | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
+                   curl -H "Authorization: Bearer $TOKEN" '%s/Patient?_count=5'
+                 Break-glass adds:  -H 'X-Purpose-Of-Use: ETREAT' -H 'X-Break-Glass-Reason: <why>'
+                 Ctrl-C stops the record and Keycloak.
+                ==========================================================================================
+                """.formatted(startUp.toSeconds(), fhir, fhir, keycloak.issuer(), token, fhir);
+    }
+}

@@ -1,0 +1,100 @@
+package uk.sharedcare.record.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static uk.sharedcare.support.RecordFixtures.patient;
+import static uk.sharedcare.support.RecordFixtures.uniqueNhsNumber;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.ContextConfiguration;
+import uk.sharedcare.server.Application;
+import uk.sharedcare.support.Callers;
+import uk.sharedcare.support.FhirServerClient;
+import uk.sharedcare.support.KeycloakServerInitializer;
+import uk.sharedcare.support.KeycloakSupport;
+
+/** End to end with the real identity provider: Keycloak running the project's realm, real grants, real tokens. */
+@SpringBootTest(classes = Application.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("postgres")
+@ContextConfiguration(initializers = KeycloakServerInitializer.class)
+class KeycloakIT {
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void gpSignsInWithPasswordAndReadsTheRecord() {
+        FhirServerClient drPatel = new FhirServerClient(port, KeycloakSupport.userToken("dr.patel"));
+
+        assertThat(drPatel.get("/Patient?_count=1").status()).isEqualTo(200);
+    }
+
+    @Test
+    void userWritesAsTheOrganisationInTheirToken() {
+        FhirServerClient swMurphy = new FhirServerClient(port, KeycloakSupport.userToken("sw.murphy"));
+
+        Patient stored = createAndRead(swMurphy);
+
+        assertThat(Custodian.of(stored)).contains(Callers.BOROUGH_COUNCIL);
+    }
+
+    @Test
+    void systemClientWritesAsItsOrganisation() {
+        FhirServerClient ehrFeed = new FhirServerClient(port, KeycloakSupport.clientToken("riverside-gp-ehr"));
+
+        Patient stored = createAndRead(ehrFeed);
+
+        assertThat(Custodian.of(stored)).contains(Callers.RIVERSIDE_PRACTICE);
+    }
+
+    @Test
+    void userWithoutASharedCareRoleIsForbidden() {
+        FhirServerClient visitor = new FhirServerClient(port, KeycloakSupport.userToken("visitor.norole"));
+
+        assertThat(visitor.get("/Patient").status()).isEqualTo(403);
+    }
+
+    @Test
+    void analyticsClientCannotAssumeTreatment() {
+        FhirServerClient analytics = new FhirServerClient(port, KeycloakSupport.clientToken("analytics-recipient"));
+
+        var response = analytics.get("/Patient");
+
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.operationOutcome().getIssueFirstRep().getDiagnostics()).contains("does not permit TREAT");
+    }
+
+    @Test
+    void tamperedKeycloakTokenIsUnauthorised() {
+        String[] parts = KeycloakSupport.userToken("dr.patel").split("\\.");
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(parts[1]))
+                .replace("\"Y90001\"", "\"Y90002\"");
+        String forged = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(payload.getBytes()) + "." + parts[2];
+
+        var response = new FhirServerClient(port, forged).get("/Patient");
+
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(response.header("WWW-Authenticate")).contains("invalid_token");
+    }
+
+    @Test
+    void smartDiscoveryLeadsToAWorkingTokenEndpoint() throws Exception {
+        String discovery = new FhirServerClient(port).get("/.well-known/smart-configuration").body();
+        String tokenEndpoint = new ObjectMapper().readTree(discovery).path("token_endpoint").asText();
+
+        String token = KeycloakSupport.clientToken(tokenEndpoint, "council-case-management");
+
+        assertThat(new FhirServerClient(port, token).get("/CarePlan?_count=1").status()).isEqualTo(200);
+    }
+
+    private static Patient createAndRead(FhirServerClient caller) {
+        IdType id = (IdType) caller.fhir().create().resource(patient(uniqueNhsNumber(), "Keycloak")).execute().getId();
+        return caller.fhir().read().resource(Patient.class).withId(id.getIdPart()).execute();
+    }
+}
