@@ -6,12 +6,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.web.filter.OncePerRequestFilter;
 import uk.sharedcare.record.access.AccessContextResolver.Granted;
@@ -26,12 +24,12 @@ import uk.sharedcare.record.http.OperationOutcomeWriter;
 final class AccessContextFilter extends OncePerRequestFilter {
 
     private final AccessContextResolver resolver = new AccessContextResolver();
-    private final IdentityProperties.Claims claimNames;
+    private final TokenClaimsReader claims;
     private final OperationOutcomeWriter outcomes;
     private final Clock clock;
 
     AccessContextFilter(IdentityProperties.Claims claimNames, OperationOutcomeWriter outcomes, Clock clock) {
-        this.claimNames = claimNames;
+        this.claims = new TokenClaimsReader(claimNames);
         this.outcomes = outcomes;
         this.clock = clock;
     }
@@ -45,7 +43,7 @@ final class AccessContextFilter extends OncePerRequestFilter {
             return;
         }
         var resolution = resolver.resolve(
-                claimsOf(token.getToken()),
+                claims.read(token.getToken()),
                 Optional.ofNullable(request.getHeader(AccessContextResolver.PURPOSE_HEADER)),
                 Optional.ofNullable(request.getHeader(AccessContextResolver.BREAK_GLASS_REASON_HEADER)),
                 clock.instant());
@@ -56,32 +54,5 @@ final class AccessContextFilter extends OncePerRequestFilter {
             outcomes.write(response, HttpServletResponse.SC_FORBIDDEN, IssueType.FORBIDDEN,
                     ((Refused) resolution).reason());
         }
-    }
-
-    private TokenClaims claimsOf(Jwt jwt) {
-        return new TokenClaims(
-                jwt.getSubject(),
-                jwt.getClaimAsString("azp"),
-                Optional.ofNullable(stringClaim(jwt, claimNames.organisation())),
-                Optional.ofNullable(stringClaim(jwt, claimNames.practitioner())),
-                listClaim(jwt, claimNames.purposeOfUse()),
-                listClaim(jwt, claimNames.roles()));
-    }
-
-    private static String stringClaim(Jwt jwt, String name) {
-        Object value = jwt.getClaim(name);
-        return value instanceof String text ? text : null;
-    }
-
-    /** A claim that should be a list of strings; a single string counts as a list of one, anything else as none. */
-    private static List<String> listClaim(Jwt jwt, String name) {
-        Object value = jwt.getClaim(name);
-        if (value instanceof String single) {
-            return List.of(single);
-        }
-        if (value instanceof List<?> list) {
-            return list.stream().filter(String.class::isInstance).map(String.class::cast).toList();
-        }
-        return List.of();
     }
 }
