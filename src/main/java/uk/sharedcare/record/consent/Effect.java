@@ -1,0 +1,7 @@
+package uk.sharedcare.record.consent;
+
+/** What a decision, or one vote towards it, says. */
+public enum Effect {
+    PERMIT,
+    DENY
+}

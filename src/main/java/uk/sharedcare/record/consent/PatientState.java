@@ -1,0 +1,38 @@
+package uk.sharedcare.record.consent;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything the policy knows about one patient, loaded once per request (or from a cache cleared on every
+ * write that changes it) by the enforcement point.
+ *
+ * @param patientId              for example {@code Patient/123}
+ * @param registeredPractice     ODS code of the patient's registered GP practice
+ * @param birthDate              to tell whether the patient is a child
+ * @param exemptCohorts          cohorts found on the record by the configured code lists or labels, such as
+ *                               {@code mental-illness} or {@code learning-disability}
+ * @param gpDissent              a GP dissent code in force, if any
+ * @param consents               the patient's active patient-privacy consents
+ * @param episodeOrganisations   ODS codes of organisations with an active EpisodeOfCare for the patient
+ * @param careTeamPractitioners  Practitioner ids of participants of the patient's active CareTeams
+ */
+public record PatientState(
+        String patientId,
+        Optional<String> registeredPractice,
+        Optional<LocalDate> birthDate,
+        Set<String> exemptCohorts,
+        Optional<GpDissent> gpDissent,
+        List<ConsentDirective> consents,
+        Set<String> episodeOrganisations,
+        Set<String> careTeamPractitioners) {
+
+    public PatientState {
+        exemptCohorts = Set.copyOf(exemptCohorts);
+        consents = List.copyOf(consents);
+        episodeOrganisations = Set.copyOf(episodeOrganisations);
+        careTeamPractitioners = Set.copyOf(careTeamPractitioners);
+    }
+}

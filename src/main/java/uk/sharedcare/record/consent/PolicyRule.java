@@ -1,0 +1,47 @@
+package uk.sharedcare.record.consent;
+
+/**
+ * The sharing rules of the record, each with the plain words a denial's OperationOutcome and
+ * {@code $explain-access} use. Numbers refer to the rules in docs/policy.md.
+ */
+public enum PolicyRule {
+    PURPOSE_OF_USE("8", "Identifiable data is shared for direct care only (purpose TREAT or ETREAT);"
+            + " other purposes use the pseudonymised extract"),
+    OWN_DATA("-", "An organisation always sees the data it recorded itself"),
+    SENSITIVE_DATA("6", "Sexual health data is never shown outside the organisation that recorded it"),
+    BREAK_GLASS("8", "Emergency access (ETREAT) by a clinician with a stated reason; flagged for review"),
+    LEGITIMATE_RELATIONSHIP("1", "Only the registered GP practice, an organisation with an active episode of care,"
+            + " or a member of the patient's active care team sees the patient's record"),
+    CUSTODIAN_ALLOW_LIST("1", "The organisation that recorded this data shares it only with the organisations"
+            + " it has listed"),
+    EXEMPT_COHORT("5", "Records of children and of patients with a mental illness or a learning disability are"
+            + " not shared beyond the organisation that recorded them"),
+    GP_DISSENT("4", "The patient has a GP dissent code on their record, so their record is not shared in the"
+            + " local scheme"),
+    PATIENT_DISSENT("2", "The patient has dissented from sharing this data"),
+    PATIENT_PERMIT("2", "The patient has consented to sharing this data"),
+    OPT_IN_WITHOUT_CONSENT("3", "The organisation that recorded this data shares it only with the patient's"
+            + " explicit consent, and there is none"),
+    SHARED_BY_DEFAULT("3", "The organisation that recorded this data shares it unless the patient dissents"),
+    ROLE_VIEW("7", "This role does not see this kind of data"),
+    WRITE_AS_OWN_ORGANISATION("9", "A user may change only data their own organisation recorded"),
+    CONSENT_WRITERS("9", "Only the patient's registered GP practice, a data protection officer, or a system of"
+            + " that practice records a patient's consent");
+
+    private final String number;
+    private final String plainWords;
+
+    PolicyRule(String number, String plainWords) {
+        this.number = number;
+        this.plainWords = plainWords;
+    }
+
+    /** The rule's number in docs/policy.md ("-" for the custodian's own-data rule, which has none). */
+    public String number() {
+        return number;
+    }
+
+    public String plainWords() {
+        return plainWords;
+    }
+}

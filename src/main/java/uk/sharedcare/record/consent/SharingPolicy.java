@@ -1,0 +1,189 @@
+package uk.sharedcare.record.consent;
+
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.consent.ConsentEvaluation.Vote;
+import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
+import uk.sharedcare.record.consent.PolicySettings.SharingModel;
+
+/**
+ * The policy decision point: who may see and change what in the shared record. Pure — inputs are the caller's
+ * access context, the patient's state and the resource's facts; the output is a {@link Decision} naming every rule
+ * that took part. Deny by default: a read is permitted only when every rule on its path lets it through.
+ *
+ * <p>Order for a read of another organisation's data: purpose (8), sensitive data (6), GP dissent (4),
+ * break-glass (8, which passes over 1, 2, 3 and 5 for clinical roles), relationship and allow-list (1), exempt
+ * cohorts (5), the patient's consents and the custodian's sharing model (2, 3), role view (7). An organisation
+ * always sees what it recorded itself.
+ */
+public final class SharingPolicy {
+
+    private static final ZoneId UK = ZoneId.of("Europe/London");
+
+    private final PolicySettings settings;
+    private final ConsentEvaluation consents = new ConsentEvaluation();
+
+    public SharingPolicy(PolicySettings settings) {
+        this.settings = settings;
+    }
+
+    /** Rule 8 for the request as a whole: the live API shows identifiable data only for direct care. */
+    public Decision decideRequest(AccessContext who) {
+        if (!settings.identifiablePurposes().contains(who.purpose())) {
+            return Decision.deny(List.of(), Reason.of(PolicyRule.PURPOSE_OF_USE,
+                    who.purpose().code() + " (" + who.purpose().display() + ") is not a direct-care purpose"));
+        }
+        return Decision.permit(List.of(Reason.of(PolicyRule.PURPOSE_OF_USE, "purpose " + who.purpose().code())),
+                Set.of());
+    }
+
+    public Decision decideRead(AccessContext who, PatientState patient, ResourceFacts resource) {
+        Decision request = decideRequest(who);
+        if (!request.permits()) {
+            return request;
+        }
+        List<Reason> trail = new ArrayList<>(request.reasons());
+        String organisation = who.organisation();
+        if (resource.recordedBy(organisation)) {
+            trail.add(Reason.of(PolicyRule.OWN_DATA, "recorded by " + organisation));
+            return Decision.permit(trail, Set.of());
+        }
+        String custodian = resource.custodian().orElse("an unknown organisation");
+        Set<String> sensitive = sensitiveLabels(resource);
+        if (!sensitive.isEmpty()) {
+            return Decision.deny(trail, Reason.of(PolicyRule.SENSITIVE_DATA,
+                    "labelled " + String.join(", ", sensitive) + " by " + custodian));
+        }
+        if (patient.gpDissent().isPresent() && settings.gpDissentBlocksLocalSharing()) {
+            GpDissent dissent = patient.gpDissent().get();
+            return Decision.deny(trail, Reason.of(PolicyRule.GP_DISSENT,
+                    dissent.type() + " dissent in force", dissent.evidence()));
+        }
+        if (who.isBreakGlass() && hasAnyRole(who, settings.breakGlassRoles())) {
+            trail.add(Reason.of(PolicyRule.BREAK_GLASS, "reason given: " + who.breakGlassReason().orElse("")));
+            return roleView(who, resource, trail, EnumSet.of(Obligation.REVIEW_BREAK_GLASS));
+        }
+        Optional<String> relationship = relationship(who, patient);
+        if (relationship.isEmpty()) {
+            return Decision.deny(trail, Reason.of(PolicyRule.LEGITIMATE_RELATIONSHIP,
+                    "no registration, active episode of care or care team membership for " + organisation));
+        }
+        trail.add(Reason.of(PolicyRule.LEGITIMATE_RELATIONSHIP, relationship.get()));
+        OrganisationSharing sharing = resource.custodian().map(settings::sharingOf)
+                .orElse(OrganisationSharing.DEFAULT);
+        if (!sharing.shareOnlyWith().isEmpty() && !sharing.shareOnlyWith().contains(organisation)) {
+            return Decision.deny(trail, Reason.of(PolicyRule.CUSTODIAN_ALLOW_LIST,
+                    custodian + " does not list " + organisation));
+        }
+        Optional<String> exemption = exemption(patient, who);
+        if (exemption.isPresent()) {
+            return Decision.deny(trail, Reason.of(PolicyRule.EXEMPT_COHORT, exemption.get()));
+        }
+        Optional<Vote> vote = consents.evaluate(patient.consents(), organisation, who.purpose(), resource, who.at());
+        if (vote.isPresent() && vote.get().effect() == Effect.DENY) {
+            return Decision.deny(trail, Reason.of(PolicyRule.PATIENT_DISSENT,
+                    "dissent applies to " + organisation + " seeing " + resource.type(), vote.get().consentId()));
+        }
+        if (vote.isPresent()) {
+            trail.add(Reason.of(PolicyRule.PATIENT_PERMIT, "permit applies", vote.get().consentId()));
+        } else if (sharing.model() == SharingModel.OPT_IN) {
+            return Decision.deny(trail, Reason.of(PolicyRule.OPT_IN_WITHOUT_CONSENT, custodian + " is opt-in"));
+        } else {
+            trail.add(Reason.of(PolicyRule.SHARED_BY_DEFAULT, "no consent limits this; " + custodian
+                    + " shares by default"));
+        }
+        return roleView(who, resource, trail, EnumSet.noneOf(Obligation.class));
+    }
+
+    /** Rule 9 (and rule 8): who may create or change a resource. */
+    public Decision decideWrite(AccessContext who, String resourceType, Optional<String> currentCustodian,
+            Optional<String> registeredPractice) {
+        Decision request = decideRequest(who);
+        if (!request.permits()) {
+            return request;
+        }
+        List<Reason> trail = new ArrayList<>(request.reasons());
+        String organisation = who.organisation();
+        if (currentCustodian.isPresent() && !currentCustodian.get().equals(organisation)) {
+            return Decision.deny(trail, Reason.of(PolicyRule.WRITE_AS_OWN_ORGANISATION,
+                    "recorded by " + currentCustodian.get() + ", not " + organisation));
+        }
+        if ("Consent".equals(resourceType)) {
+            boolean practice = registeredPractice.filter(organisation::equals).isPresent()
+                    && hasAnyRole(who, EnumSet.of(Role.GP, Role.SYSTEM));
+            if (!practice && !who.hasRole(Role.DPO)) {
+                return Decision.deny(trail, Reason.of(PolicyRule.CONSENT_WRITERS,
+                        organisation + " is not the patient's registered practice"));
+            }
+            trail.add(Reason.of(PolicyRule.CONSENT_WRITERS, who.hasRole(Role.DPO) ? "data protection officer"
+                    : "registered practice " + organisation));
+        }
+        trail.add(Reason.of(PolicyRule.WRITE_AS_OWN_ORGANISATION, "written as " + organisation));
+        return Decision.permit(trail, Set.of());
+    }
+
+    private Decision roleView(AccessContext who, ResourceFacts resource, List<Reason> trail,
+            Set<Obligation> obligations) {
+        List<Role> seeing = who.roles().stream()
+                .filter(role -> settings.roleViews().getOrDefault(role, Set.of()).contains(resource.type()))
+                .toList();
+        if (seeing.isEmpty()) {
+            return Decision.deny(trail, Reason.of(PolicyRule.ROLE_VIEW,
+                    rolesOf(who) + " do not see " + resource.type()));
+        }
+        Set<Obligation> all = EnumSet.noneOf(Obligation.class);
+        all.addAll(obligations);
+        boolean redacted = seeing.stream().allMatch(role ->
+                settings.redactedForRoles().getOrDefault(role, Set.of()).contains(resource.type()));
+        if (redacted) {
+            all.add(Obligation.REDACT_CLINICAL_DETAIL);
+        }
+        trail.add(Reason.of(PolicyRule.ROLE_VIEW, rolesOf(who) + " see " + resource.type()
+                + (redacted ? " without clinical detail" : "")));
+        return Decision.permit(trail, all);
+    }
+
+    private static Optional<String> relationship(AccessContext who, PatientState patient) {
+        String organisation = who.organisation();
+        if (patient.registeredPractice().filter(organisation::equals).isPresent()) {
+            return Optional.of(organisation + " is the registered GP practice");
+        }
+        if (patient.episodeOrganisations().contains(organisation)) {
+            return Optional.of(organisation + " has an active episode of care");
+        }
+        return who.practitioner()
+                .filter(patient.careTeamPractitioners()::contains)
+                .map(practitioner -> "Practitioner/" + practitioner + " is in the patient's active care team");
+    }
+
+    private Optional<String> exemption(PatientState patient, AccessContext who) {
+        if (!patient.exemptCohorts().isEmpty()) {
+            return Optional.of(String.join(", ", patient.exemptCohorts()));
+        }
+        LocalDate today = LocalDate.ofInstant(who.at(), UK);
+        return patient.birthDate()
+                .filter(born -> born.plusYears(settings.childAge()).isAfter(today))
+                .map(born -> "child under " + settings.childAge());
+    }
+
+    private Set<String> sensitiveLabels(ResourceFacts resource) {
+        Set<String> found = new java.util.TreeSet<>(resource.securityLabels());
+        found.retainAll(settings.sensitiveLabels());
+        return found;
+    }
+
+    private static boolean hasAnyRole(AccessContext who, Set<Role> roles) {
+        return who.roles().stream().anyMatch(roles::contains);
+    }
+
+    private static String rolesOf(AccessContext who) {
+        return who.roles().stream().map(Role::claimValue).sorted().toList().toString();
+    }
+}

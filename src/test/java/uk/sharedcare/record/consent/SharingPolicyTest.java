@@ -1,0 +1,436 @@
+package uk.sharedcare.record.consent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static uk.sharedcare.record.consent.PolicyFixtures.COUNCIL;
+import static uk.sharedcare.record.consent.PolicyFixtures.NORTHGATE;
+import static uk.sharedcare.record.consent.PolicyFixtures.NOW;
+import static uk.sharedcare.record.consent.PolicyFixtures.RIVERSIDE;
+import static uk.sharedcare.record.consent.PolicyFixtures.TRUST;
+import static uk.sharedcare.record.consent.PolicyFixtures.denyAll;
+import static uk.sharedcare.record.consent.PolicyFixtures.dissent;
+import static uk.sharedcare.record.consent.PolicyFixtures.drPatel;
+import static uk.sharedcare.record.consent.PolicyFixtures.hughes;
+import static uk.sharedcare.record.consent.PolicyFixtures.hughesWith;
+import static uk.sharedcare.record.consent.PolicyFixtures.nurseOkafor;
+import static uk.sharedcare.record.consent.PolicyFixtures.nurseOkaforBreakingGlass;
+import static uk.sharedcare.record.consent.PolicyFixtures.permitAll;
+import static uk.sharedcare.record.consent.PolicyFixtures.rahman;
+import static uk.sharedcare.record.consent.PolicyFixtures.recordedBy;
+import static uk.sharedcare.record.consent.PolicyFixtures.settings;
+import static uk.sharedcare.record.consent.PolicyFixtures.statement;
+import static uk.sharedcare.record.consent.PolicyFixtures.swMurphy;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.access.PurposeOfUse;
+import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
+import uk.sharedcare.record.consent.PolicySettings.SharingModel;
+
+/** Each rule of docs/policy.md, decided by the pure policy for the demo borough's people and patients. */
+class SharingPolicyTest {
+
+    private final SharingPolicy policy = new SharingPolicy(settings());
+
+    @Nested
+    class PurposeOfUseRule {
+
+        @Test
+        void commissioningPurposeGetsNoIdentifiableData() {
+            AccessContext analyst = PolicyFixtures.context("analyst.chen", "QZ9", Role.COMMISSIONER, null,
+                    PurposeOfUse.HOPERAT);
+
+            Decision decision = policy.decideRead(analyst, hughes(), recordedBy("Observation", RIVERSIDE));
+
+            assertDenied(decision, PolicyRule.PURPOSE_OF_USE);
+            assertThat(decision.explain()).contains("pseudonymised extract");
+        }
+    }
+
+    @Nested
+    class LegitimateRelationship {
+
+        @Test
+        void organisationAlwaysSeesWhatItRecorded() {
+            PatientState dissenting = hughesWith(List.of(dissent("d1", NOW.minusSeconds(60), denyAll())));
+
+            assertPermitted(policy.decideRead(drPatel(), dissenting, recordedBy("Observation", RIVERSIDE)),
+                    PolicyRule.OWN_DATA);
+        }
+
+        @Test
+        void trustWithoutRelationshipCannotReadGpObservations() {
+            assertDenied(policy.decideRead(nurseOkafor(), hughes(), recordedBy("Observation", RIVERSIDE)),
+                    PolicyRule.LEGITIMATE_RELATIONSHIP);
+        }
+
+        @Test
+        void registeredPracticeSeesHospitalEncounters() {
+            Decision decision = policy.decideRead(drPatel(), hughes(), recordedBy("Encounter", TRUST));
+
+            assertThat(decision.permits()).isTrue();
+            assertThat(decision.reasons()).extracting(Reason::detail).contains("Y90001 is the registered GP practice");
+        }
+
+        @Test
+        void organisationWithActiveEpisodeOfCareSeesTheRecord() {
+            assertThat(policy.decideRead(
+                    PolicyFixtures.context("duty.sw", COUNCIL, Role.SOCIAL_WORKER, null, PurposeOfUse.TREAT),
+                    hughes(), recordedBy("CarePlan", RIVERSIDE)).permits()).isTrue();
+        }
+
+        @Test
+        void careTeamMemberSeesTheRecordThroughTheirPractitionerId() {
+            PatientState noEpisode = new PatientState("Patient/p", Optional.of(RIVERSIDE), Optional.empty(), Set.of(),
+                    Optional.empty(), List.of(), Set.of(), Set.of("sw-murphy"));
+
+            Decision decision = policy.decideRead(swMurphy(), noEpisode, recordedBy("CarePlan", RIVERSIDE));
+
+            assertThat(decision.permits()).isTrue();
+            assertThat(decision.reasons()).extracting(Reason::detail)
+                    .contains("Practitioner/sw-murphy is in the patient's active care team");
+        }
+
+        @Test
+        void practiceAllowListKeepsItsDataFromUnlistedOrganisations() {
+            PolicySettings base = settings();
+            PolicySettings allowList = new PolicySettings(base.childAge(), base.gpDissentBlocksLocalSharing(),
+                    base.identifiablePurposes(), base.breakGlassRoles(), base.sensitiveLabels(),
+                    Map.of(RIVERSIDE, new OrganisationSharing(SharingModel.SHARE_BY_DEFAULT, Set.of(TRUST))),
+                    base.roleViews(), base.redactedForRoles());
+            SharingPolicy restricted = new SharingPolicy(allowList);
+
+            assertDenied(restricted.decideRead(swMurphy(), hughes(), recordedBy("CarePlan", RIVERSIDE)),
+                    PolicyRule.CUSTODIAN_ALLOW_LIST);
+            assertThat(restricted.decideRead(swMurphy(), hughes(), recordedBy("CarePlan", TRUST)).permits()).isTrue();
+        }
+    }
+
+    @Nested
+    class PatientDissent {
+
+        @Test
+        void activeDissentStopsSharing() {
+            PatientState dissenting = hughesWith(List.of(dissent("d1", NOW.minusSeconds(60), denyAll())));
+
+            Decision decision = policy.decideRead(swMurphy(), dissenting, recordedBy("CarePlan", RIVERSIDE));
+
+            assertDenied(decision, PolicyRule.PATIENT_DISSENT);
+            assertThat(decision.deciding().evidence()).contains("Consent/d1");
+        }
+
+        @Test
+        void dissentFromOneOrganisationLeavesOthersSeeing() {
+            PatientState notTheCouncil = hughesWith(List.of(dissent("d2", NOW.minusSeconds(60),
+                    statement(Effect.DENY, Set.of(COUNCIL), Set.of()))));
+
+            assertDenied(policy.decideRead(swMurphy(), notTheCouncil, recordedBy("CarePlan", RIVERSIDE)),
+                    PolicyRule.PATIENT_DISSENT);
+            assertThat(policy.decideRead(drPatel(), notTheCouncil, recordedBy("Encounter", TRUST)).permits()).isTrue();
+        }
+
+        @Test
+        void dissentFromOneResourceClassLeavesTheRestShared() {
+            PatientState noCarePlans = hughesWith(List.of(dissent("d3", NOW.minusSeconds(60),
+                    statement(Effect.DENY, Set.of(), Set.of("CarePlan")))));
+
+            assertDenied(policy.decideRead(swMurphy(), noCarePlans, recordedBy("CarePlan", RIVERSIDE)),
+                    PolicyRule.PATIENT_DISSENT);
+            assertThat(policy.decideRead(swMurphy(), noCarePlans, recordedBy("CareTeam", RIVERSIDE)).permits())
+                    .isTrue();
+        }
+
+        @Test
+        void dissentLimitedToADataPeriodCoversOnlyDataFromThen() {
+            var statement = new ConsentDirective.Statement(Effect.DENY, Set.of(), Set.of(), Set.of(),
+                    Optional.of(LocalDate.of(2026, 1, 1)), Optional.of(LocalDate.of(2026, 6, 30)));
+            PatientState firstHalfOf2026 = hughesWith(List.of(dissent("d4", NOW.minusSeconds(60), statement)));
+            ResourceFacts march = new ResourceFacts("CarePlan", Optional.of(RIVERSIDE), Set.of(),
+                    Optional.of(LocalDate.of(2026, 3, 1)));
+            ResourceFacts october = recordedBy("CarePlan", RIVERSIDE);
+
+            assertDenied(policy.decideRead(swMurphy(), firstHalfOf2026, march), PolicyRule.PATIENT_DISSENT);
+            assertThat(policy.decideRead(swMurphy(), firstHalfOf2026, october).permits()).isTrue();
+        }
+
+        @Test
+        void dissentOutsideItsValidityPeriodDoesNotApply() {
+            ConsentDirective expired = new ConsentDirective("Consent/d5", NOW.minusSeconds(86_400 * 30),
+                    Optional.empty(), Optional.of(NOW.minusSeconds(86_400)), List.of(denyAll()));
+
+            assertThat(policy.decideRead(swMurphy(), hughesWith(List.of(expired)), recordedBy("CarePlan", RIVERSIDE))
+                    .permits()).isTrue();
+        }
+
+        @Test
+        void moreSpecificPermitOutranksGeneralDissent() {
+            PatientState h = hughes();
+            PatientState exceptTheCouncil = new PatientState(h.patientId(), h.registeredPractice(), h.birthDate(),
+                    Set.of(), Optional.empty(), List.of(dissent("d6", NOW.minusSeconds(60), denyAll(),
+                            statement(Effect.PERMIT, Set.of(COUNCIL), Set.of()))),
+                    Set.of(COUNCIL, TRUST), h.careTeamPractitioners());
+
+            assertPermitted(policy.decideRead(swMurphy(), exceptTheCouncil, recordedBy("CarePlan", RIVERSIDE)),
+                    PolicyRule.ROLE_VIEW);
+            assertDenied(policy.decideRead(nurseOkafor(), exceptTheCouncil, recordedBy("Observation", RIVERSIDE)),
+                    PolicyRule.PATIENT_DISSENT);
+        }
+
+        @Test
+        void denyOutranksPermitOfEqualSpecificityInTheSameConsent() {
+            PatientState contradictory = hughesWith(List.of(dissent("d7", NOW.minusSeconds(60), denyAll(),
+                    permitAll())));
+
+            assertDenied(policy.decideRead(swMurphy(), contradictory, recordedBy("CarePlan", RIVERSIDE)),
+                    PolicyRule.PATIENT_DISSENT);
+        }
+
+        @Test
+        void laterPermitWithdrawsAnEarlierDissentAtOnce() {
+            Instant dissented = NOW.minusSeconds(86_400);
+            Instant withdrew = NOW.minusSeconds(60);
+            PatientState withdrawn = hughesWith(List.of(dissent("old", dissented, denyAll()),
+                    dissent("new", withdrew, permitAll())));
+
+            Decision decision = policy.decideRead(swMurphy(), withdrawn, recordedBy("CarePlan", RIVERSIDE));
+
+            assertThat(decision.permits()).isTrue();
+            assertThat(decision.reasons()).extracting(Reason::rule).contains(PolicyRule.PATIENT_PERMIT);
+            assertThat(decision.reasons()).flatExtracting(r -> r.evidence().stream().toList()).contains("Consent/new");
+        }
+    }
+
+    @Nested
+    class SharingModelRule {
+
+        @Test
+        void optInPracticeDataIsNotSharedWithoutThePatientsPermit() {
+            assertDenied(policy.decideRead(nurseOkafor(), rahman(List.of()), recordedBy("Condition", NORTHGATE)),
+                    PolicyRule.OPT_IN_WITHOUT_CONSENT);
+        }
+
+        @Test
+        void optInPracticeDataIsSharedOnceThePatientPermits() {
+            PatientState optedIn = rahman(List.of(dissent("p1", NOW.minusSeconds(60), permitAll())));
+
+            assertPermitted(policy.decideRead(nurseOkafor(), optedIn, recordedBy("Condition", NORTHGATE)),
+                    PolicyRule.ROLE_VIEW);
+        }
+
+        @Test
+        void defaultPracticeDataIsSharedWithoutConsent() {
+            Decision decision = policy.decideRead(swMurphy(), hughes(), recordedBy("CarePlan", RIVERSIDE));
+
+            assertThat(decision.reasons()).extracting(Reason::rule).contains(PolicyRule.SHARED_BY_DEFAULT);
+        }
+    }
+
+    @Nested
+    class GpDissentCodes {
+
+        private final PatientState type1 = new PatientState("Patient/p", Optional.of(RIVERSIDE), Optional.empty(),
+                Set.of(), Optional.of(new GpDissent(GpDissent.Type.TYPE_1, "Observation/9Nu0")), List.of(),
+                Set.of(COUNCIL), Set.of());
+
+        @Test
+        void gpDissentCodeStopsLocalSharing() {
+            Decision decision = policy.decideRead(swMurphy(), type1, recordedBy("CarePlan", RIVERSIDE));
+
+            assertDenied(decision, PolicyRule.GP_DISSENT);
+            assertThat(decision.deciding().evidence()).contains("Observation/9Nu0");
+        }
+
+        @Test
+        void gpDissentCanBeConfiguredToLeaveLocalSharingAlone() {
+            PolicySettings base = settings();
+            SharingPolicy secondaryUseOnly = new SharingPolicy(new PolicySettings(base.childAge(), false,
+                    base.identifiablePurposes(), base.breakGlassRoles(), base.sensitiveLabels(), base.organisations(),
+                    base.roleViews(), base.redactedForRoles()));
+
+            assertThat(secondaryUseOnly.decideRead(swMurphy(), type1, recordedBy("CarePlan", RIVERSIDE)).permits())
+                    .isTrue();
+        }
+
+        @Test
+        void breakGlassDoesNotPassOverAGpDissentCode() {
+            assertDenied(policy.decideRead(nurseOkaforBreakingGlass(), type1, recordedBy("Condition", RIVERSIDE)),
+                    PolicyRule.GP_DISSENT);
+        }
+    }
+
+    @Nested
+    class ExemptCohorts {
+
+        @Test
+        void childrensRecordsStayWithTheirCustodian() {
+            PatientState child = new PatientState("Patient/c", Optional.of(RIVERSIDE),
+                    Optional.of(LocalDate.of(2014, 1, 30)), Set.of(), Optional.empty(), List.of(), Set.of(TRUST),
+                    Set.of());
+
+            assertDenied(policy.decideRead(nurseOkafor(), child, recordedBy("Condition", RIVERSIDE)),
+                    PolicyRule.EXEMPT_COHORT);
+        }
+
+        @Test
+        void sixteenthBirthdayEndsTheChildExemption() {
+            PatientState sixteenToday = new PatientState("Patient/c", Optional.of(RIVERSIDE),
+                    Optional.of(LocalDate.of(2010, 11, 22)), Set.of(), Optional.empty(), List.of(), Set.of(TRUST),
+                    Set.of());
+
+            assertThat(policy.decideRead(nurseOkafor(), sixteenToday, recordedBy("Condition", RIVERSIDE)).permits())
+                    .isTrue();
+        }
+
+        @Test
+        void mentalIllnessCohortIsNotShared() {
+            PatientState cohort = new PatientState("Patient/m", Optional.of(RIVERSIDE), Optional.empty(),
+                    Set.of("mental-illness"), Optional.empty(), List.of(), Set.of(TRUST), Set.of());
+
+            Decision decision = policy.decideRead(nurseOkafor(), cohort, recordedBy("Condition", RIVERSIDE));
+
+            assertDenied(decision, PolicyRule.EXEMPT_COHORT);
+            assertThat(decision.deciding().detail()).contains("mental-illness");
+        }
+
+        @Test
+        void breakGlassPassesOverAnExemptCohortAndIsFlagged() {
+            PatientState cohort = new PatientState("Patient/m", Optional.of(RIVERSIDE), Optional.empty(),
+                    Set.of("learning-disability"), Optional.empty(), List.of(), Set.of(), Set.of());
+
+            Decision decision = policy.decideRead(nurseOkaforBreakingGlass(), cohort,
+                    recordedBy("Condition", RIVERSIDE));
+
+            assertThat(decision.permits()).isTrue();
+            assertThat(decision.obligations()).contains(Obligation.REVIEW_BREAK_GLASS);
+        }
+    }
+
+    @Nested
+    class SensitiveData {
+
+        @Test
+        void sexualHealthDataIsNeverShownOutsideItsCustodian() {
+            assertDenied(policy.decideRead(swMurphy(), hughes(), recordedBy("Condition", RIVERSIDE, "STD")),
+                    PolicyRule.SENSITIVE_DATA);
+        }
+
+        @Test
+        void evenBreakGlassDoesNotShowSexualHealthData() {
+            assertDenied(policy.decideRead(nurseOkaforBreakingGlass(), hughes(),
+                    recordedBy("Observation", RIVERSIDE, "HIV")), PolicyRule.SENSITIVE_DATA);
+        }
+
+        @Test
+        void custodianSeesItsOwnSexualHealthData() {
+            assertThat(policy.decideRead(drPatel(), hughes(), recordedBy("Condition", RIVERSIDE, "SEX")).permits())
+                    .isTrue();
+        }
+    }
+
+    @Nested
+    class BreakGlass {
+
+        @Test
+        void clinicianBreakingGlassSeesWithoutRelationshipAndIsReviewed() {
+            Decision decision = policy.decideRead(nurseOkaforBreakingGlass(), hughes(),
+                    recordedBy("Observation", RIVERSIDE));
+
+            assertThat(decision.permits()).isTrue();
+            assertThat(decision.obligations()).containsExactly(Obligation.REVIEW_BREAK_GLASS);
+            assertThat(decision.explain()).contains("Unconscious in A&E");
+        }
+
+        @Test
+        void breakGlassPassesOverPatientDissent() {
+            PatientState dissenting = hughesWith(List.of(dissent("d1", NOW.minusSeconds(60), denyAll())));
+
+            assertThat(policy.decideRead(nurseOkaforBreakingGlass(), dissenting, recordedBy("Observation", RIVERSIDE))
+                    .permits()).isTrue();
+        }
+
+        @Test
+        void breakGlassByASocialWorkerPassesOverNothing() {
+            AccessContext socialWorker = new AccessContext("x", "c", TRUST, Set.of(Role.SOCIAL_WORKER),
+                    Optional.empty(), PurposeOfUse.ETREAT, Optional.of("urgent"), NOW);
+
+            assertDenied(policy.decideRead(socialWorker, hughes(), recordedBy("CarePlan", RIVERSIDE)),
+                    PolicyRule.LEGITIMATE_RELATIONSHIP);
+        }
+    }
+
+    @Nested
+    class RoleViews {
+
+        @Test
+        void socialWorkerWithCareTeamRoleSeesCarePlansButNotObservations() {
+            assertThat(policy.decideRead(swMurphy(), hughes(), recordedBy("CarePlan", RIVERSIDE)).permits()).isTrue();
+            assertDenied(policy.decideRead(swMurphy(), hughes(), recordedBy("Observation", RIVERSIDE)),
+                    PolicyRule.ROLE_VIEW);
+            assertDenied(policy.decideRead(swMurphy(), hughes(), recordedBy("MedicationStatement", TRUST)),
+                    PolicyRule.ROLE_VIEW);
+        }
+
+        @Test
+        void socialWorkerSeesEncountersWithoutClinicalDetail() {
+            Decision decision = policy.decideRead(swMurphy(), hughes(), recordedBy("Encounter", TRUST));
+
+            assertThat(decision.permits()).isTrue();
+            assertThat(decision.obligations()).containsExactly(Obligation.REDACT_CLINICAL_DETAIL);
+        }
+
+        @Test
+        void gpSeesTheSocialCareTheirPatientReceives() {
+            Decision decision = policy.decideRead(drPatel(), hughes(), recordedBy("CarePlan", COUNCIL));
+
+            assertThat(decision.permits()).isTrue();
+            assertThat(decision.obligations()).isEmpty();
+        }
+    }
+
+    @Nested
+    class Writes {
+
+        @Test
+        void userCannotChangeAnotherOrganisationsData() {
+            assertDenied(policy.decideWrite(nurseOkafor(), "Observation", Optional.of(RIVERSIDE), Optional.of(RIVERSIDE)),
+                    PolicyRule.WRITE_AS_OWN_ORGANISATION);
+            assertThat(policy.decideWrite(nurseOkafor(), "Observation", Optional.empty(), Optional.of(RIVERSIDE))
+                    .permits()).isTrue();
+        }
+
+        @Test
+        void consentIsRecordedOnlyByTheRegisteredPracticeOrADpo() {
+            AccessContext dpo = PolicyFixtures.context("dpo.williams", "QZ9", Role.DPO, null, PurposeOfUse.TREAT);
+            AccessContext practiceFeed = PolicyFixtures.context("feed", RIVERSIDE, Role.SYSTEM, null,
+                    PurposeOfUse.TREAT);
+
+            assertThat(policy.decideWrite(drPatel(), "Consent", Optional.empty(), Optional.of(RIVERSIDE)).permits())
+                    .isTrue();
+            assertThat(policy.decideWrite(practiceFeed, "Consent", Optional.empty(), Optional.of(RIVERSIDE)).permits())
+                    .isTrue();
+            assertThat(policy.decideWrite(dpo, "Consent", Optional.empty(), Optional.of(RIVERSIDE)).permits())
+                    .isTrue();
+            assertDenied(policy.decideWrite(swMurphy(), "Consent", Optional.empty(), Optional.of(RIVERSIDE)),
+                    PolicyRule.CONSENT_WRITERS);
+            assertDenied(policy.decideWrite(drPatel(), "Consent", Optional.empty(), Optional.of(NORTHGATE)),
+                    PolicyRule.CONSENT_WRITERS);
+        }
+    }
+
+    private static void assertDenied(Decision decision, PolicyRule rule) {
+        assertThat(decision.effect()).as(decision.explain()).isEqualTo(Effect.DENY);
+        assertThat(decision.deciding().rule()).as(decision.explain()).isEqualTo(rule);
+    }
+
+    private static void assertPermitted(Decision decision, PolicyRule decidingRule) {
+        assertThat(decision.effect()).as(decision.explain()).isEqualTo(Effect.PERMIT);
+        assertThat(decision.deciding().rule()).as(decision.explain()).isEqualTo(decidingRule);
+    }
+}
