@@ -24,7 +24,7 @@ public enum Role {
         return claimValue;
     }
 
-    static Optional<Role> fromClaimValue(String value) {
+    public static Optional<Role> fromClaimValue(String value) {
         return Arrays.stream(values()).filter(r -> r.claimValue.equals(value)).findFirst();
     }
 }
