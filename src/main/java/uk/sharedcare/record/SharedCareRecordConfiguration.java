@@ -13,6 +13,8 @@ import org.springframework.context.annotation.Import;
 import uk.sharedcare.record.access.CustodianAttribution;
 import uk.sharedcare.record.access.IdentityProperties;
 import uk.sharedcare.record.access.SecurityConfig;
+import uk.sharedcare.record.consent.ConsentConfig;
+import uk.sharedcare.record.consent.ConsentConfig.ConsentEnforcement;
 import uk.sharedcare.record.input.RequestBodyGuard;
 
 /**
@@ -24,7 +26,7 @@ import uk.sharedcare.record.input.RequestBodyGuard;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "shared-care", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(SharedCareProperties.class)
-@Import(SecurityConfig.class)
+@Import({SecurityConfig.class, ConsentConfig.class})
 public class SharedCareRecordConfiguration {
 
     @Bean
@@ -55,7 +57,12 @@ public class SharedCareRecordConfiguration {
 
     @Bean
     SharedCareInterceptorRegistrar sharedCareInterceptorRegistrar(
-            RestfulServer server, SharedCareCapabilities capabilities, CustodianAttribution custodian) {
-        return new SharedCareInterceptorRegistrar(server, List.of(capabilities, custodian));
+            RestfulServer server,
+            SharedCareCapabilities capabilities,
+            CustodianAttribution custodian,
+            ConsentEnforcement consent) {
+        List<Object> interceptors = new java.util.ArrayList<>(List.of(capabilities, custodian));
+        interceptors.addAll(consent.interceptors());
+        return new SharedCareInterceptorRegistrar(server, interceptors);
     }
 }

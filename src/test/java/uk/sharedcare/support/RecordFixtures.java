@@ -14,6 +14,7 @@ import org.hl7.fhir.r4.model.Reference;
 public final class RecordFixtures {
 
     public static final String NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number";
+    public static final String ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code";
 
     private RecordFixtures() {}
 
@@ -22,8 +23,15 @@ public final class RecordFixtures {
         return "9" + Long.toString(Math.abs(UUID.randomUUID().getLeastSignificantBits()) % 1_000_000_000L);
     }
 
+    /** A patient registered at Riverside Medical Centre (Y90001), the demo borough's sharing practice. */
     public static Patient patient(String nhsNumber, String family) {
+        return patientRegisteredAt("Y90001", nhsNumber, family);
+    }
+
+    public static Patient patientRegisteredAt(String practiceOdsCode, String nhsNumber, String family) {
         Patient patient = new Patient();
+        patient.addGeneralPractitioner().setIdentifier(
+                new org.hl7.fhir.r4.model.Identifier().setSystem(ODS_SYSTEM).setValue(practiceOdsCode));
         patient.addIdentifier().setSystem(NHS_NUMBER_SYSTEM).setValue(nhsNumber);
         patient.addName().setFamily(family).addGiven("Alex");
         patient.setGender(AdministrativeGender.UNKNOWN);

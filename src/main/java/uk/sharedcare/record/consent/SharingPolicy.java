@@ -102,6 +102,32 @@ public final class SharingPolicy {
         return roleView(who, resource, trail, EnumSet.noneOf(Obligation.class));
     }
 
+    /** Directory data (organisations, practitioners, their roles) is shared for any direct-care purpose. */
+    public Decision decideDirectoryRead(AccessContext who, ResourceFacts resource) {
+        Decision request = decideRequest(who);
+        if (!request.permits()) {
+            return request;
+        }
+        List<Reason> trail = new ArrayList<>(request.reasons());
+        trail.add(Reason.of(PolicyRule.DIRECTORY, resource.type() + " is directory data"));
+        return Decision.permit(trail, Set.of());
+    }
+
+    /** Data about no patient (subscriptions, for example) is its custodian's alone. */
+    public Decision decideUnattachedRead(AccessContext who, ResourceFacts resource) {
+        Decision request = decideRequest(who);
+        if (!request.permits()) {
+            return request;
+        }
+        List<Reason> trail = new ArrayList<>(request.reasons());
+        if (resource.recordedBy(who.organisation())) {
+            trail.add(Reason.of(PolicyRule.OWN_DATA, "recorded by " + who.organisation()));
+            return Decision.permit(trail, Set.of());
+        }
+        return Decision.deny(trail, Reason.of(PolicyRule.NOT_ABOUT_A_PATIENT,
+                resource.type() + " recorded by " + resource.custodian().orElse("an unknown organisation")));
+    }
+
     /** Rule 9 (and rule 8): who may create or change a resource. */
     public Decision decideWrite(AccessContext who, String resourceType, Optional<String> currentCustodian,
             Optional<String> registeredPractice) {

@@ -48,15 +48,17 @@ class CustodianAttributionIT {
     }
 
     @Test
-    void updateNamesTheOrganisationThatWroteTheCurrentVersion() {
+    void updateKeepsOneCustodianWhateverTheClientSends() {
         Patient stored = createAndRead(client(Callers.riversideEhrFeed().sign()), patient(uniqueNhsNumber(), "Lee"));
-        IGenericClient trust = client(Callers.nurseOkafor().sign());
+        IGenericClient drPatel = client(Callers.drPatel().sign());
 
         stored.getNameFirstRep().setFamily("Lee-Hart");
-        trust.update().resource(stored).execute();
-        Patient updated = trust.read().resource(Patient.class).withId(stored.getIdElement().getIdPart()).execute();
+        stored.getMeta().addTag(new Coding(Custodian.TAG_SYSTEM, Callers.BOROUGH_TRUST, "Written by RZ9"));
+        drPatel.update().resource(stored).execute();
+        Patient updated = drPatel.read().resource(Patient.class).withId(stored.getIdElement().getIdPart()).execute();
 
-        assertThat(custodianTags(updated)).containsExactly(Callers.BOROUGH_TRUST);
+        assertThat(updated.getNameFirstRep().getFamily()).isEqualTo("Lee-Hart");
+        assertThat(custodianTags(updated)).containsExactly(Callers.RIVERSIDE_PRACTICE);
     }
 
     @Test

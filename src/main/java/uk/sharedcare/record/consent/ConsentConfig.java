@@ -1,0 +1,59 @@
+package uk.sharedcare.record.consent;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.Resource;
+
+/**
+ * Consent and purpose-of-use enforcement: the policy from {@code shared-care-policy.yaml}, the patient-state
+ * loader, and the interceptors that enforce the policy's decisions on every access path.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ConsentConfig {
+
+    @Bean
+    PolicyFile.Loaded sharingPolicyFile(
+            @Value("${shared-care.policy-file:classpath:shared-care-policy.yaml}") Resource file) {
+        return PolicyFile.read(file);
+    }
+
+    @Bean
+    SharingPolicy sharingPolicy(PolicyFile.Loaded file) {
+        return new SharingPolicy(file.settings());
+    }
+
+    @Bean
+    PatientStateLoader patientStateLoader(DaoRegistry daos, PolicyFile.Loaded file) {
+        return new PatientStateLoader(daos, file.codes());
+    }
+
+    @Bean
+    SharedCareConsentService sharedCareConsentService(SharingPolicy policy, PatientStateLoader patients,
+            FhirContext fhir) {
+        return new SharedCareConsentService(policy, patients, fhir);
+    }
+
+    /** The interceptors enforcing the policy, for the plugin's registrar to put on the RestfulServer. */
+    @Bean
+    ConsentEnforcement consentEnforcement(SharedCareConsentService consent, SharingPolicy policy,
+            PatientStateLoader patients, DaoRegistry daos, FhirContext fhir, PolicyFile.Loaded file) {
+        return new ConsentEnforcement(List.of(
+                new RequestExposureGuard(daos, consent),
+                new ConsentInterceptor(consent),
+                new WriteAuthorisation(policy, patients),
+                new SensitiveDataLabeller(fhir, file.codes()),
+                new UniformNotFound()));
+    }
+
+    /** The enforcement interceptors, in no particular order: each declares its own. */
+    public record ConsentEnforcement(List<Object> interceptors) {
+        public ConsentEnforcement {
+            interceptors = List.copyOf(interceptors);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package uk.sharedcare.record.consent;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.EpisodeOfCare;
+import org.hl7.fhir.r4.model.Flag;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.consent.CodeLists.DissentCode;
+
+/**
+ * Loads what the policy needs to know about one patient from the record: registration, age, cohorts, GP dissent
+ * codes, consents and the relationships others have with them. A handful of indexed searches, run as the
+ * server's own work (no consent filtering, no audit), once per patient per request.
+ */
+final class PatientStateLoader {
+
+    private final DaoRegistry daos;
+    private final CodeLists codes;
+
+    PatientStateLoader(DaoRegistry daos, CodeLists codes) {
+        this.daos = daos;
+        this.codes = codes;
+    }
+
+    PatientState load(String patientId) {
+        Optional<Patient> found = read(Patient.class, patientId);
+        Map<String, Optional<String>> organisations = new HashMap<>();
+        OrganisationCodes orgCodes = reference -> organisations.computeIfAbsent(
+                reference.getReference() == null ? "#" + reference.getIdentifier().getValue() : reference.getReference(),
+                key -> organisationCode(reference));
+        if (found.isEmpty()) {
+            return new PatientState(patientId, Optional.empty(), Optional.empty(), Set.of(), Optional.empty(),
+                    List.of(), Set.of(), Set.of());
+        }
+        Patient patient = found.get();
+        Set<String> cohorts = new TreeSet<>(codes.cohortsForLabels(
+                patient.getMeta().getSecurity().stream().map(c -> c.getCode()).toList()));
+        cohorts.addAll(cohortsFromRecord(patientId));
+        return new PatientState(
+                patientId,
+                patient.getGeneralPractitioner().stream()
+                        .filter(r -> isOrganisation(r))
+                        .map(orgCodes::of).flatMap(Optional::stream).findFirst(),
+                Optional.ofNullable(patient.getBirthDate())
+                        .map(d -> java.time.LocalDate.ofInstant(d.toInstant(), java.time.ZoneId.of("Europe/London"))),
+                cohorts,
+                gpDissent(patientId),
+                consents(patientId, orgCodes),
+                episodeOrganisations(patientId, orgCodes),
+                careTeamPractitioners(patientId));
+    }
+
+    /** Resolves an organisation reference to its ODS code. */
+    interface OrganisationCodes {
+        Optional<String> of(Reference reference);
+    }
+
+    private Optional<String> organisationCode(Reference reference) {
+        if (reference.hasIdentifier() && AccessContext.ODS_SYSTEM.equals(reference.getIdentifier().getSystem())) {
+            return Optional.ofNullable(reference.getIdentifier().getValue());
+        }
+        if (!isOrganisation(reference)) {
+            return Optional.empty();
+        }
+        return read(Organization.class, reference.getReference())
+                .flatMap(org -> org.getIdentifier().stream()
+                        .filter(i -> AccessContext.ODS_SYSTEM.equals(i.getSystem()))
+                        .map(i -> i.getValue())
+                        .findFirst());
+    }
+
+    private static boolean isOrganisation(Reference reference) {
+        return reference.hasIdentifier() || reference.getReference() != null
+                && reference.getReference().startsWith("Organization/");
+    }
+
+    private List<ConsentDirective> consents(String patientId, OrganisationCodes orgCodes) {
+        ConsentReader reader = new ConsentReader(orgCodes::of);
+        List<ConsentDirective> directives = new ArrayList<>();
+        for (Consent consent : search(Consent.class, forPatient("patient", patientId).add("status",
+                new TokenParam("active")))) {
+            reader.read(consent).ifPresent(directives::add);
+        }
+        return directives;
+    }
+
+    private Set<String> episodeOrganisations(String patientId, OrganisationCodes orgCodes) {
+        Set<String> organisations = new HashSet<>();
+        for (EpisodeOfCare episode : search(EpisodeOfCare.class, forPatient("patient", patientId)
+                .add("status", new TokenParam("active")))) {
+            orgCodes.of(episode.getManagingOrganization()).ifPresent(organisations::add);
+        }
+        return organisations;
+    }
+
+    private Set<String> careTeamPractitioners(String patientId) {
+        Set<String> practitioners = new HashSet<>();
+        for (CareTeam team : search(CareTeam.class, forPatient("patient", patientId)
+                .add("status", new TokenParam("active")))) {
+            team.getParticipant().stream()
+                    .map(p -> p.getMember().getReferenceElement())
+                    .filter(id -> "Practitioner".equals(id.getResourceType()))
+                    .forEach(id -> practitioners.add(id.getIdPart()));
+        }
+        return practitioners;
+    }
+
+    private Set<String> cohortsFromRecord(String patientId) {
+        Set<String> cohorts = new TreeSet<>();
+        TokenOrListParam cohortCodes = anyOf(codes.allCohortCodes());
+        if (cohortCodes.getValuesAsQueryTokens().isEmpty()) {
+            return cohorts;
+        }
+        for (Condition condition : search(Condition.class, forPatient("patient", patientId).add("code", cohortCodes))) {
+            boolean resolved = condition.getClinicalStatus().getCoding().stream()
+                    .anyMatch(c -> "resolved".equals(c.getCode()) || "inactive".equals(c.getCode()));
+            if (!resolved) {
+                cohorts.addAll(codes.cohortsFor(codesOf(condition.getCode())));
+            }
+        }
+        for (Flag flag : activeFlags(patientId)) {
+            cohorts.addAll(codes.cohortsFor(codesOf(flag.getCode())));
+        }
+        return cohorts;
+    }
+
+    /** The latest dissent or withdrawal entry of each type decides; a dissent in force is returned. */
+    private Optional<GpDissent> gpDissent(String patientId) {
+        TokenOrListParam dissentCodes = anyOf(codes.allDissentCodes());
+        if (dissentCodes.getValuesAsQueryTokens().isEmpty()) {
+            return Optional.empty();
+        }
+        Map<GpDissent.Type, Entry> latest = new HashMap<>();
+        for (Observation observation : search(Observation.class,
+                forPatient("patient", patientId).add("code", dissentCodes))) {
+            if (observation.getStatus() != Observation.ObservationStatus.ENTEREDINERROR
+                    && observation.getStatus() != Observation.ObservationStatus.CANCELLED) {
+                Date when = observation.hasEffectiveDateTimeType() ? observation.getEffectiveDateTimeType().getValue()
+                        : observation.getIssued();
+                note(latest, codesOf(observation.getCode()), when, "Observation/" + idOf(observation));
+            }
+        }
+        for (Flag flag : activeFlags(patientId)) {
+            note(latest, codesOf(flag.getCode()), flag.getPeriod().getStart(), "Flag/" + idOf(flag));
+        }
+        return latest.entrySet().stream()
+                .filter(e -> !e.getValue().withdrawal())
+                .min(Map.Entry.comparingByKey())
+                .map(e -> new GpDissent(e.getKey(), e.getValue().evidence()));
+    }
+
+    /** R4 has no code search on Flag, and a patient has few flags: all active ones, filtered by code here. */
+    private List<Flag> activeFlags(String patientId) {
+        return search(Flag.class, forPatient("patient", patientId)).stream()
+                .filter(flag -> flag.getStatus() == Flag.FlagStatus.ACTIVE)
+                .toList();
+    }
+
+    private record Entry(Instant at, boolean withdrawal, String evidence) {}
+
+    private void note(Map<GpDissent.Type, Entry> latest, List<Code> entryCodes, Date when, String evidence) {
+        Optional<DissentCode> kind = codes.dissentCode(entryCodes);
+        if (kind.isEmpty()) {
+            return;
+        }
+        Instant at = when == null ? Instant.EPOCH : when.toInstant();
+        Entry entry = new Entry(at, kind.get().isWithdrawal(), evidence);
+        latest.merge(kind.get().type(), entry, (a, b) -> b.at().isAfter(a.at()) ? b : a);
+    }
+
+    private static List<Code> codesOf(CodeableConcept concept) {
+        return concept.getCoding().stream().map(c -> new Code(c.getSystem(), c.getCode())).toList();
+    }
+
+    private static TokenOrListParam anyOf(Collection<Code> codes) {
+        TokenOrListParam any = new TokenOrListParam();
+        codes.forEach(c -> any.addOr(new TokenParam(c.system(), c.code())));
+        return any;
+    }
+
+    private static SearchParameterMap forPatient(String param, String patientId) {
+        return SearchParameterMap.newSynchronous(param, new ReferenceParam(patientId));
+    }
+
+    private static String idOf(IBaseResource resource) {
+        return resource.getIdElement().getIdPart();
+    }
+
+    private <T extends IBaseResource> List<T> search(Class<T> type, SearchParameterMap query) {
+        return daos.getResourceDao(type).search(query, new SystemRequestDetails()).getAllResources().stream()
+                .map(type::cast)
+                .toList();
+    }
+
+    private <T extends IBaseResource> Optional<T> read(Class<T> type, String id) {
+        try {
+            return Optional.of(daos.getResourceDao(type).read(new org.hl7.fhir.r4.model.IdType(id),
+                    new SystemRequestDetails()));
+        } catch (ResourceNotFoundException | ResourceGoneException e) {
+            return Optional.empty();
+        }
+    }
+}

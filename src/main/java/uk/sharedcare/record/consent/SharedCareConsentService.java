@@ -1,0 +1,143 @@
+package uk.sharedcare.record.consent;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.interceptor.consent.ConsentOperationStatusEnum;
+import ca.uhn.fhir.rest.server.interceptor.consent.ConsentOutcome;
+import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
+import ca.uhn.fhir.rest.server.interceptor.consent.IConsentService;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.access.AccessContexts;
+
+/**
+ * The enforcement point behind HAPI's {@code ConsentInterceptor}, which calls it for every resource any access
+ * path is about to return (read, vread, search and its includes, history, {@code $everything}, paging, batch) and
+ * already refuses {@code _summary=count} and {@code _total=accurate} and stops cached searches being shared.
+ * Decides in {@code canSeeResource}, before paging, so hidden resources are never counted or returned; carries
+ * out obligations in {@code willSeeResource}. Without an access context it refuses: fail closed.
+ */
+final class SharedCareConsentService implements IConsentService {
+
+    static final String DECISIONS = SharedCareConsentService.class.getName() + ".decisions";
+    private static final String PATIENTS = SharedCareConsentService.class.getName() + ".patients";
+    private static final Set<String> DIRECTORY = Set.of("Organization", "Practitioner", "PractitionerRole");
+    /** Envelopes of a response, not record data: HAPI passes their entries to this service one by one. */
+    private static final Set<String> ENVELOPES = Set.of("Bundle", "OperationOutcome", "Parameters");
+
+    private final SharingPolicy policy;
+    private final PatientStateLoader patients;
+    private final FhirContext fhir;
+
+    SharedCareConsentService(SharingPolicy policy, PatientStateLoader patients, FhirContext fhir) {
+        this.policy = policy;
+        this.patients = patients;
+        this.fhir = fhir;
+    }
+
+    @Override
+    public ConsentOutcome startOperation(RequestDetails request, IConsentContextServices services) {
+        Optional<AccessContext> who = AccessContexts.of(request);
+        if (who.isEmpty()) {
+            return refusal("No access context: the request was not authenticated");
+        }
+        Decision decision = policy.decideRequest(who.get());
+        return decision.permits() ? ConsentOutcome.PROCEED : refusal(decision.deciding().explain());
+    }
+
+    @Override
+    public ConsentOutcome canSeeResource(RequestDetails request, IBaseResource resource,
+            IConsentContextServices services) {
+        Optional<AccessContext> who = AccessContexts.of(request);
+        if (who.isEmpty()) {
+            return ConsentOutcome.REJECT;
+        }
+        Decision decision = decide(who.get(), resource, request);
+        decisions(request).put(resource, decision);
+        return decision.permits() ? ConsentOutcome.PROCEED : ConsentOutcome.REJECT;
+    }
+
+    @Override
+    public ConsentOutcome willSeeResource(RequestDetails request, IBaseResource resource,
+            IConsentContextServices services) {
+        if (ENVELOPES.contains(resource.fhirType())) {
+            return ConsentOutcome.PROCEED;
+        }
+        Optional<AccessContext> who = AccessContexts.of(request);
+        if (who.isEmpty()) {
+            return ConsentOutcome.REJECT;
+        }
+        // The same instance was decided in canSeeResource; anything else is decided again rather than let through.
+        Decision decision = decisions(request).computeIfAbsent(resource, r -> decide(who.get(), r, request));
+        if (!decision.permits()) {
+            return ConsentOutcome.REJECT;
+        }
+        if (!decision.obligations().contains(Obligation.REDACT_CLINICAL_DETAIL)) {
+            return ConsentOutcome.PROCEED;
+        }
+        return ClinicalDetailRedaction.redact(resource)
+                .map(redacted -> new ConsentOutcome(ConsentOperationStatusEnum.PROCEED, redacted))
+                .orElse(ConsentOutcome.REJECT);
+    }
+
+    Decision decide(AccessContext who, IBaseResource resource, RequestDetails request) {
+        ResourceFacts facts = ResourceFactsReader.read(resource);
+        if (DIRECTORY.contains(resource.fhirType())) {
+            return policy.decideDirectoryRead(who, facts);
+        }
+        List<String> owners = patientsOf(resource);
+        if (owners.isEmpty()) {
+            return policy.decideUnattachedRead(who, facts);
+        }
+        Decision decision = null;
+        for (String patientId : owners) {
+            PatientState state = patientStates(request).computeIfAbsent(patientId, patients::load);
+            decision = policy.decideRead(who, state, facts);
+            if (!decision.permits()) {
+                return decision;
+            }
+        }
+        return decision;
+    }
+
+    private List<String> patientsOf(IBaseResource resource) {
+        if ("Patient".equals(resource.fhirType())) {
+            return List.of(resource.getIdElement().toUnqualifiedVersionless().getValue());
+        }
+        return fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, (Set<String>) null).stream()
+                .map(IIdType::toUnqualifiedVersionless)
+                .map(IIdType::getValue)
+                .distinct()
+                .toList();
+    }
+
+    /** This request's decisions, by resource instance, as HAPI's own consent interceptor keeps them. */
+    @SuppressWarnings("unchecked")
+    static Map<IBaseResource, Decision> decisions(RequestDetails request) {
+        return (Map<IBaseResource, Decision>) request.getUserData().computeIfAbsent(DECISIONS,
+                k -> Collections.synchronizedMap(new IdentityHashMap<IBaseResource, Decision>()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, PatientState> patientStates(RequestDetails request) {
+        return (Map<String, PatientState>) request.getUserData().computeIfAbsent(PATIENTS,
+                k -> new ConcurrentHashMap<String, PatientState>());
+    }
+
+    private static ConsentOutcome refusal(String why) {
+        OperationOutcome outcome = new OperationOutcome();
+        outcome.addIssue().setSeverity(IssueSeverity.ERROR).setCode(IssueType.FORBIDDEN).setDiagnostics(why);
+        return new ConsentOutcome(ConsentOperationStatusEnum.REJECT, outcome);
+    }
+}

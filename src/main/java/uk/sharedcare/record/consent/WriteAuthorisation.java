@@ -1,0 +1,62 @@
+package uk.sharedcare.record.consent;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import java.util.Optional;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Consent;
+import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.access.AccessContexts;
+import uk.sharedcare.record.access.Custodian;
+
+/**
+ * Rule 9 on every write through the API, each transaction entry included (hooks {@code STORAGE_PRESTORAGE_*}):
+ * an organisation changes or deletes only what it recorded, and only the registered practice, a DPO or the
+ * practice's own system records a patient's consent. A refusal rolls the whole transaction back.
+ */
+@Interceptor(order = WriteAuthorisation.ORDER)
+final class WriteAuthorisation {
+
+    /** Before custodian attribution and labelling, which would otherwise change the resource first. */
+    static final int ORDER = -50;
+
+    private final SharingPolicy policy;
+    private final PatientStateLoader patients;
+
+    WriteAuthorisation(SharingPolicy policy, PatientStateLoader patients) {
+        this.policy = policy;
+        this.patients = patients;
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+    public void onCreate(IBaseResource resource, RequestDetails request) {
+        authorise(resource, Optional.empty(), request);
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    public void onUpdate(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+        authorise(resource, Custodian.of(previous), request);
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED)
+    public void onDelete(IBaseResource resource, RequestDetails request) {
+        authorise(resource, Custodian.of(resource), request);
+    }
+
+    private void authorise(IBaseResource resource, Optional<String> currentCustodian, RequestDetails request) {
+        Optional<AccessContext> who = AccessContexts.of(request);
+        if (who.isEmpty()) {
+            return; // the server's own work
+        }
+        Optional<String> practice = resource instanceof Consent consent && consent.getPatient().hasReference()
+                ? patients.load(consent.getPatient().getReferenceElement().toUnqualifiedVersionless().getValue())
+                        .registeredPractice()
+                : Optional.empty();
+        Decision decision = policy.decideWrite(who.get(), resource.fhirType(), currentCustodian, practice);
+        if (!decision.permits()) {
+            throw Refusals.forbidden(decision);
+        }
+    }
+}
