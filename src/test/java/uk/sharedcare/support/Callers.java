@@ -20,6 +20,18 @@ public final class Callers {
                 .organisation(RIVERSIDE_PRACTICE).practitioner("dr-patel").purposes("TREAT", "ETREAT");
     }
 
+    /** Dr Jones, a GP at Northgate Surgery, the practice that shares only with consent. */
+    public static TestIdentityProvider.Token drJones() {
+        return TestIdentityProvider.token().subject("dr.jones").roles("gp")
+                .organisation(NORTHGATE_PRACTICE).practitioner("dr-jones").purposes("TREAT", "ETREAT");
+    }
+
+    /** Sean Murphy, a social worker at the borough council. */
+    public static TestIdentityProvider.Token swMurphy() {
+        return TestIdentityProvider.token().subject("sw.murphy").roles("social-worker")
+                .organisation(BOROUGH_COUNCIL).practitioner("sw-murphy").purposes("TREAT");
+    }
+
     /** Nurse Okafor, a clinician at the borough's hospital trust. */
     public static TestIdentityProvider.Token nurseOkafor() {
         return TestIdentityProvider.token().subject("nurse.okafor").roles("clinician")

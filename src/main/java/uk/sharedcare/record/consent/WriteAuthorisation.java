@@ -10,17 +10,23 @@ import org.hl7.fhir.r4.model.Consent;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.access.Custodian;
+import uk.sharedcare.record.access.Role;
 
 /**
  * Rule 9 on every write through the API, each transaction entry included (hooks {@code STORAGE_PRESTORAGE_*}):
  * an organisation changes or deletes only what it recorded, and only the registered practice, a DPO or the
- * practice's own system records a patient's consent. A refusal rolls the whole transaction back.
+ * practice's own system records a patient's consent. A refusal rolls the whole transaction back. Subscriptions
+ * cannot be written at all: HAPI's delivery does not pass through the sharing policy. Conformance resources
+ * (search parameters, profiles, value sets, code systems) are written by admins only.
  */
 @Interceptor(order = WriteAuthorisation.ORDER)
 final class WriteAuthorisation {
 
     /** Before custodian attribution and labelling, which would otherwise change the resource first. */
     static final int ORDER = -50;
+
+    private static final java.util.Set<String> CONFORMANCE =
+            java.util.Set.of("SearchParameter", "StructureDefinition", "ValueSet", "CodeSystem");
 
     private final SharingPolicy policy;
     private final PatientStateLoader patients;
@@ -49,6 +55,15 @@ final class WriteAuthorisation {
         Optional<AccessContext> who = AccessContexts.of(request);
         if (who.isEmpty()) {
             return; // the server's own work
+        }
+        if (CONFORMANCE.contains(resource.fhirType()) && !who.get().hasRole(Role.ADMIN)) {
+            throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD,
+                    resource.fhirType() + " changes how the server validates and searches; only an admin writes it"));
+        }
+        if ("Subscription".equals(resource.fhirType())) {
+            // HAPI delivers what a subscription matches without asking the sharing policy.
+            throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD,
+                    "subscriptions would send data around these rules, so they cannot be created through the API"));
         }
         Optional<String> practice = resource instanceof Consent consent && consent.getPatient().hasReference()
                 ? patients.load(consent.getPatient().getReferenceElement().toUnqualifiedVersionless().getValue())

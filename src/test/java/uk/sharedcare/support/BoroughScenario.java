@@ -1,0 +1,107 @@
+package uk.sharedcare.support;
+
+import static uk.sharedcare.support.RecordFixtures.ODS_SYSTEM;
+import static uk.sharedcare.support.RecordFixtures.patientRegisteredAt;
+import static uk.sharedcare.support.RecordFixtures.uniqueNhsNumber;
+
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import java.util.Date;
+import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.EpisodeOfCare;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * Builds one patient's shared record through the API, each piece written by the organisation that would really
+ * record it, so that custodians, labels and relationships are the server's own. Every scenario gets a new
+ * patient, so tests never see each other's data.
+ */
+public final class BoroughScenario {
+
+    public static final String SNOMED = "http://snomed.info/sct";
+
+    private final int port;
+
+    public BoroughScenario(int port) {
+        this.port = port;
+    }
+
+    public IGenericClient as(TestIdentityProvider.Token caller) {
+        return new FhirServerClient(port, caller.sign()).fhir();
+    }
+
+    /** A patient registered at the given practice, written by that practice's GP. */
+    public String patientAt(String practice, TestIdentityProvider.Token practiceGp, String birthDate) {
+        var patient = patientRegisteredAt(practice, uniqueNhsNumber(), "Scenario");
+        patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(birthDate));
+        return create(practiceGp, patient);
+    }
+
+    public String patientAtRiverside() {
+        return patientAt(Callers.RIVERSIDE_PRACTICE, Callers.drPatel(), "1950-05-01");
+    }
+
+    public String observation(TestIdentityProvider.Token writer, String patient, String system, String code) {
+        Observation observation = new Observation();
+        observation.setStatus(Observation.ObservationStatus.FINAL);
+        observation.setCode(new CodeableConcept(new Coding(system, code, null)));
+        observation.setSubject(new Reference(patient));
+        observation.setEffective(new DateTimeType(new Date()));
+        return create(writer, observation);
+    }
+
+    public String bloodPressure(TestIdentityProvider.Token writer, String patient) {
+        return observation(writer, patient, "http://loinc.org", "85354-9");
+    }
+
+    public String condition(TestIdentityProvider.Token writer, String patient, String snomedCode) {
+        Condition condition = new Condition();
+        condition.setCode(new CodeableConcept(new Coding(SNOMED, snomedCode, null)));
+        condition.setSubject(new Reference(patient));
+        return create(writer, condition);
+    }
+
+    public String carePlan(TestIdentityProvider.Token writer, String patient, String title) {
+        return create(writer, RecordFixtures.socialCarePlan(new Reference(patient), title));
+    }
+
+    /** An active episode of care managed by the writer's organisation. */
+    public String episodeOfCare(TestIdentityProvider.Token writer, String organisation, String patient) {
+        EpisodeOfCare episode = RecordFixtures.episodeOfCare(new Reference(patient));
+        episode.setManagingOrganization(new Reference().setIdentifier(
+                new Identifier().setSystem(ODS_SYSTEM).setValue(organisation)));
+        return create(writer, episode);
+    }
+
+    public String encounter(TestIdentityProvider.Token writer, String patient, String reason) {
+        Encounter encounter = new Encounter();
+        encounter.setStatus(Encounter.EncounterStatus.FINISHED);
+        encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory"));
+        encounter.setSubject(new Reference(patient));
+        encounter.addReasonCode().setText(reason);
+        encounter.getPeriod().setStart(new Date());
+        return create(writer, encounter);
+    }
+
+    /** The patient's dissent from sharing (or, with {@code permit}, consent to it), recorded by their practice. */
+    public String privacyConsent(TestIdentityProvider.Token practice, String patient, boolean permit) {
+        Consent consent = RecordFixtures.sharingDissent(new Reference(patient));
+        consent.setDateTime(new Date());
+        consent.getProvision().setType(permit ? Consent.ConsentProvisionType.PERMIT : Consent.ConsentProvisionType.DENY);
+        return create(practice, consent);
+    }
+
+    public String create(TestIdentityProvider.Token writer, Resource resource) {
+        IdType id = (IdType) as(writer).create().resource(resource).execute().getId();
+        return resource.fhirType() + "/" + id.getIdPart();
+    }
+}
