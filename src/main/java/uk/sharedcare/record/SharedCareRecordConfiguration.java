@@ -63,6 +63,6 @@ public class SharedCareRecordConfiguration {
             ConsentEnforcement consent) {
         List<Object> interceptors = new java.util.ArrayList<>(List.of(capabilities, custodian));
         interceptors.addAll(consent.interceptors());
-        return new SharedCareInterceptorRegistrar(server, interceptors);
+        return new SharedCareInterceptorRegistrar(server, interceptors, consent.providers());
     }
 }

@@ -42,18 +42,24 @@ public class ConsentConfig {
     @Bean
     ConsentEnforcement consentEnforcement(SharedCareConsentService consent, SharingPolicy policy,
             PatientStateLoader patients, DaoRegistry daos, FhirContext fhir, PolicyFile.Loaded file) {
-        return new ConsentEnforcement(List.of(
-                new RequestExposureGuard(daos, consent),
-                new ConsentInterceptor(consent),
-                new WriteAuthorisation(policy, patients),
-                new SensitiveDataLabeller(fhir, file.codes()),
-                new UniformNotFound()));
+        return new ConsentEnforcement(
+                List.of(
+                        new RequestExposureGuard(daos, consent),
+                        new ConsentInterceptor(consent),
+                        new WriteAuthorisation(policy, patients),
+                        new SensitiveDataLabeller(fhir, file.codes()),
+                        new UniformNotFound()),
+                List.of(new ExplainAccessProvider(daos, consent)));
     }
 
-    /** The enforcement interceptors, in no particular order: each declares its own. */
-    public record ConsentEnforcement(List<Object> interceptors) {
+    /**
+     * What enforcement adds to the RestfulServer: interceptors, in no particular order (each declares its own),
+     * and the {@code $explain-access} operation.
+     */
+    public record ConsentEnforcement(List<Object> interceptors, List<Object> providers) {
         public ConsentEnforcement {
             interceptors = List.copyOf(interceptors);
+            providers = List.copyOf(providers);
         }
     }
 }

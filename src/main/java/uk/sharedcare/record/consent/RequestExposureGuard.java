@@ -38,9 +38,11 @@ final class RequestExposureGuard {
     /** Before HAPI's consent interceptor (order 100) and anything that reads data. */
     static final int ORDER = 50;
 
-    private static final Set<String> OFFERED_OPERATIONS = Set.of("$everything", "$validate");
+    private static final Set<String> OFFERED_OPERATIONS = Set.of("$everything", "$validate", "$explain-access");
     private static final Set<String> REFUSED_PARAMETERS = Set.of("_has", "_filter", "_text", "_content", "_list",
             "_query", "_contained", "_containedType");
+    /** Governance operations that explain decisions rather than show data; they check the caller's role. */
+    private static final Set<String> GOVERNANCE_OPERATIONS = Set.of("$explain-access");
     private static final Set<RestOperationTypeEnum> INSTANCE_CHECKED = Set.of(RestOperationTypeEnum.HISTORY_INSTANCE,
             RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, RestOperationTypeEnum.UPDATE,
             RestOperationTypeEnum.PATCH, RestOperationTypeEnum.DELETE);
@@ -66,7 +68,8 @@ final class RequestExposureGuard {
         if (request.getHeader("If-None-Exist") != null || conditionalUrl && isWrite(operation)) {
             throw refusal("conditional create, update and delete are not offered");
         }
-        if (INSTANCE_CHECKED.contains(operation) && request.getId() != null && request.getId().hasIdPart()) {
+        if (INSTANCE_CHECKED.contains(operation) && request.getId() != null && request.getId().hasIdPart()
+                && !isGovernance(request.getOperation())) {
             requireVisible(who.get(), request);
         }
     }
@@ -95,6 +98,10 @@ final class RequestExposureGuard {
         }
     }
 
+    static boolean isGovernance(String operation) {
+        return operation != null && GOVERNANCE_OPERATIONS.contains(operation);
+    }
+
     private static boolean isWrite(RestOperationTypeEnum operation) {
         return operation == RestOperationTypeEnum.UPDATE || operation == RestOperationTypeEnum.DELETE
                 || operation == RestOperationTypeEnum.PATCH || operation == RestOperationTypeEnum.CREATE;
@@ -106,7 +113,8 @@ final class RequestExposureGuard {
         }
         boolean offered = OFFERED_OPERATIONS.contains(operation)
                 && !("$validate".equals(operation) && onInstance)
-                && !("$everything".equals(operation) && !"Patient".equals(resourceType));
+                && !("$everything".equals(operation) && !"Patient".equals(resourceType))
+                && !("$explain-access".equals(operation) && onInstance && !"Patient".equals(resourceType));
         if (!offered) {
             throw refusal("operation " + operation + (onInstance ? " on a single resource" : "")
                     + " is not offered");

@@ -52,6 +52,9 @@ final class SharedCareConsentService implements IConsentService {
         if (who.isEmpty()) {
             return refusal("No access context: the request was not authenticated");
         }
+        if (RequestExposureGuard.isGovernance(request.getOperation())) {
+            return ConsentOutcome.PROCEED; // explains decisions, shows no data; checks the caller's role itself
+        }
         Decision decision = policy.decideRequest(who.get());
         return decision.permits() ? ConsentOutcome.PROCEED : refusal(decision.deciding().explain());
     }
