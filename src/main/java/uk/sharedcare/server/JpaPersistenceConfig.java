@@ -32,6 +32,8 @@ class JpaPersistenceConfig {
         settings.setDeleteExpungeEnabled(false);
         settings.setAllowExternalReferences(false);
         settings.setAutoCreatePlaceholderReferenceTargets(false);
+        // A reference written as a search ("Patient?identifier=...") would tell a writer whether a match exists.
+        settings.setAllowInlineMatchUrlReferences(false);
         settings.setEnforceReferentialIntegrityOnWrite(true);
         settings.setEnforceReferentialIntegrityOnDelete(true);
         settings.setIndexMissingFields(IndexEnabledEnum.DISABLED);

@@ -176,6 +176,17 @@ class AccessPathsIT {
     }
 
     @Test
+    void referencesWrittenAsSearchesAreRefusedBecauseTheyTellWhetherAMatchExists() {
+        String plan = "{\"resourceType\":\"CarePlan\",\"status\":\"active\",\"intent\":\"plan\","
+                + "\"subject\":{\"reference\":\"Patient?_id=" + idPart(patient) + "\"}}";
+
+        RawResponse response = socialWorker.send("POST", "/CarePlan", plan, FHIR_JSON);
+
+        assertThat(response.status()).isBetween(400, 499);
+        assertThat(ids("/CarePlan?subject=" + patient)).containsExactly(this.plan);
+    }
+
+    @Test
     void metaOperationsAndOtherUnofferedOperationsAreRefused() {
         assertRefusedWithoutData(socialWorker.get("/" + observation + "/$meta"));
         assertRefusedWithoutData(socialWorker.get("/$meta"));

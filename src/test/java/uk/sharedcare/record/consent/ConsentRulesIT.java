@@ -114,6 +114,33 @@ class ConsentRulesIT {
     }
 
     @Test
+    void withdrawnGpDissentCodeRestoresLocalSharing() {
+        String patient = borough.patientAtRiverside();
+        String plan = borough.carePlan(Callers.drPatel(), patient, "Memory clinic");
+        borough.episodeOfCare(Callers.swMurphy(), BOROUGH_COUNCIL, patient);
+        borough.observation(Callers.drPatel(), patient, "http://read.info/ctv3", "XaZ89");
+        assertThat(read(Callers.swMurphy(), plan).status()).isEqualTo(404);
+
+        sleepPastTheDissentTimestamp();
+        borough.observation(Callers.drPatel(), patient, "http://read.info/readv2", "9Nu1.");
+
+        assertThat(read(Callers.swMurphy(), plan).status()).isEqualTo(200);
+    }
+
+    @Test
+    void patientLabelledWithPsychiatricSensitivityIsNotSharedBeyondTheirCustodian() {
+        var labelled = uk.sharedcare.support.RecordFixtures.patient(
+                uk.sharedcare.support.RecordFixtures.uniqueNhsNumber(), "Label");
+        labelled.getMeta().addSecurity("http://terminology.hl7.org/CodeSystem/v3-ActCode", "PSY", "psychiatry");
+        String patient = borough.create(Callers.drPatel(), labelled);
+        String plan = borough.carePlan(Callers.drPatel(), patient, "Crisis plan");
+        borough.episodeOfCare(Callers.swMurphy(), BOROUGH_COUNCIL, patient);
+
+        assertThat(read(Callers.swMurphy(), plan).status()).isEqualTo(404);
+        assertThat(read(Callers.drPatel(), plan).status()).isEqualTo(200);
+    }
+
+    @Test
     void childrensRecordsAreNotSharedBeyondTheirCustodian() {
         String child = borough.patientAt(Callers.RIVERSIDE_PRACTICE, Callers.drPatel(), "2015-02-01");
         String plan = borough.carePlan(Callers.drPatel(), child, "Asthma plan");
@@ -234,6 +261,15 @@ class ConsentRulesIT {
         return new FhirServerClient(port, clinician.sign())
                 .withHeader(AccessContextResolver.PURPOSE_HEADER, "ETREAT")
                 .withHeader(AccessContextResolver.BREAK_GLASS_REASON_HEADER, "Collapsed in clinic, unresponsive");
+    }
+
+    /** Dissent and withdrawal are ordered by their effective time, which has a resolution of one second here. */
+    private static void sleepPastTheDissentTimestamp() {
+        try {
+            Thread.sleep(1100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String idPart(String id) {
