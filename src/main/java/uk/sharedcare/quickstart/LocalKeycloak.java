@@ -1,5 +1,6 @@
 package uk.sharedcare.quickstart;
 
+import java.util.concurrent.TimeUnit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -106,7 +107,7 @@ public final class LocalKeycloak implements AutoCloseable {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         try {
-            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
             }

@@ -1,5 +1,6 @@
 package uk.sharedcare.quickstart;
 
+import java.util.Arrays;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +40,7 @@ public final class QuickStart {
     }
 
     private static String[] withIssuer(String[] args, String issuer) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        String[] all = Arrays.copyOf(args, args.length + 1);
         all[args.length] = "--shared-care.identity.issuer-uri=" + issuer;
         return all;
     }

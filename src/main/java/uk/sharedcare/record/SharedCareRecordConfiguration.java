@@ -1,5 +1,6 @@
 package uk.sharedcare.record;
 
+import java.util.ArrayList;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.util.List;
@@ -61,7 +62,7 @@ public class SharedCareRecordConfiguration {
             SharedCareCapabilities capabilities,
             CustodianAttribution custodian,
             ConsentEnforcement consent) {
-        List<Object> interceptors = new java.util.ArrayList<>(List.of(capabilities, custodian));
+        List<Object> interceptors = new ArrayList<>(List.of(capabilities, custodian));
         interceptors.addAll(consent.interceptors());
         return new SharedCareInterceptorRegistrar(server, interceptors, consent.providers());
     }

@@ -1,5 +1,6 @@
 package uk.sharedcare.server;
 
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static uk.sharedcare.support.RecordFixtures.NHS_NUMBER_SYSTEM;
@@ -163,7 +164,7 @@ class FhirApiOnPostgresIT {
         return fhir.search().byUrl(url).returnBundle(Bundle.class).execute();
     }
 
-    private static java.util.List<String> idsOf(Bundle bundle) {
+    private static List<String> idsOf(Bundle bundle) {
         return bundle.getEntry().stream().map(e -> e.getResource().getIdElement().getIdPart()).toList();
     }
 }

@@ -1,5 +1,6 @@
 package uk.sharedcare.support;
 
+import org.hl7.fhir.r4.model.DateType;
 import static uk.sharedcare.support.RecordFixtures.ODS_SYSTEM;
 import static uk.sharedcare.support.RecordFixtures.patientRegisteredAt;
 import static uk.sharedcare.support.RecordFixtures.uniqueNhsNumber;
@@ -42,7 +43,7 @@ public final class BoroughScenario {
     /** A patient registered at the given practice, written by that practice's GP. */
     public String patientAt(String practice, TestIdentityProvider.Token practiceGp, String birthDate) {
         var patient = patientRegisteredAt(practice, uniqueNhsNumber(), "Scenario");
-        patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(birthDate));
+        patient.setBirthDateElement(new DateType(birthDate));
         return create(practiceGp, patient);
     }
 

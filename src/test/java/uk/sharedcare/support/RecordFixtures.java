@@ -1,5 +1,6 @@
 package uk.sharedcare.support;
 
+import org.hl7.fhir.r4.model.Identifier;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -31,7 +32,7 @@ public final class RecordFixtures {
     public static Patient patientRegisteredAt(String practiceOdsCode, String nhsNumber, String family) {
         Patient patient = new Patient();
         patient.addGeneralPractitioner().setIdentifier(
-                new org.hl7.fhir.r4.model.Identifier().setSystem(ODS_SYSTEM).setValue(practiceOdsCode));
+                new Identifier().setSystem(ODS_SYSTEM).setValue(practiceOdsCode));
         patient.addIdentifier().setSystem(NHS_NUMBER_SYSTEM).setValue(nhsNumber);
         patient.addName().setFamily(family).addGiven("Alex");
         patient.setGender(AdministrativeGender.UNKNOWN);

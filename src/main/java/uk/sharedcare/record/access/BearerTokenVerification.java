@@ -49,5 +49,4 @@ final class BearerTokenVerification {
     private static OAuth2TokenValidatorResult failure(String message) {
         return OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", message, null));
     }
-
 }

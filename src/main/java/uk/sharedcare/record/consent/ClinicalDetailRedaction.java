@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Encounter;
@@ -16,9 +17,9 @@ final class ClinicalDetailRedaction {
 
     private ClinicalDetailRedaction() {}
 
-    static java.util.Optional<IBaseResource> redact(IBaseResource resource) {
+    static Optional<IBaseResource> redact(IBaseResource resource) {
         if (!(resource instanceof Encounter original)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Encounter copy = original.copy();
         copy.setText(null);
@@ -28,6 +29,6 @@ final class ClinicalDetailRedaction {
         copy.getHospitalization().setDischargeDisposition(null).setAdmitSource(null).setReAdmission(null)
                 .setDietPreference(null).setSpecialArrangement(null).setSpecialCourtesy(null);
         copy.getMeta().addSecurity(new Coding(REDACTED_SYSTEM, "REDACTED", "redacted"));
-        return java.util.Optional.of((Resource) copy);
+        return Optional.of((Resource) copy);
     }
 }

@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import java.util.HashSet;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -77,13 +78,13 @@ public record CodeLists(
 
     /** Every GP dissent and withdrawal code, for searching a patient's record. */
     public Set<Code> allDissentCodes() {
-        Set<Code> all = new java.util.HashSet<>();
+        Set<Code> all = new HashSet<>();
         gpDissent.values().forEach(all::addAll);
         return all;
     }
 
     public Set<Code> allCohortCodes() {
-        Set<Code> all = new java.util.HashSet<>();
+        Set<Code> all = new HashSet<>();
         exemptCohorts.values().forEach(all::addAll);
         return all;
     }

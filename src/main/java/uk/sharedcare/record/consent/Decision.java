@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +25,7 @@ public record Decision(Effect effect, List<Reason> reasons, Set<Obligation> obli
     }
 
     static Decision deny(List<Reason> reasonsSoFar, Reason deciding) {
-        List<Reason> all = new java.util.ArrayList<>(reasonsSoFar);
+        List<Reason> all = new ArrayList<>(reasonsSoFar);
         all.add(deciding);
         return new Decision(Effect.DENY, all, Set.of());
     }

@@ -1,5 +1,8 @@
 package uk.sharedcare.record.consent;
 
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import java.util.Arrays;
+import uk.sharedcare.record.access.Custodian;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.annotation.IdParam;
@@ -65,7 +68,7 @@ public final class ExplainAccessProvider {
         for (String type : PATIENT_DATA) {
             for (IBaseResource resource : ofPatient(type, patientId)) {
                 Decision decision = consent.decide(requester, resource, request);
-                String custodian = uk.sharedcare.record.access.Custodian.of(resource).orElse("unknown");
+                String custodian = Custodian.of(resource).orElse("unknown");
                 groups.computeIfAbsent(type + "|" + custodian + "|" + decision.explain(),
                         key -> new Group(type, custodian, decision)).count++;
             }
@@ -86,7 +89,7 @@ public final class ExplainAccessProvider {
         AccessContext requester = requester(organisation, role, purpose, practitioner);
         IBaseResource target = read(resource.getValue());
         Parameters result = describe(requester);
-        addDecision(result, target.fhirType(), uk.sharedcare.record.access.Custodian.of(target).orElse("unknown"),
+        addDecision(result, target.fhirType(), Custodian.of(target).orElse("unknown"),
                 consent.decide(requester, target, request), 1);
         return result;
     }
@@ -116,7 +119,7 @@ public final class ExplainAccessProvider {
             StringType practitioner) {
         Role asRole = Role.fromClaimValue(role.getValue()).orElseThrow(() -> new InvalidRequestException(
                 "Unknown role '" + role.getValue() + "'"));
-        PurposeOfUse asPurpose = purpose == null ? PurposeOfUse.TREAT : java.util.Arrays.stream(PurposeOfUse.values())
+        PurposeOfUse asPurpose = purpose == null ? PurposeOfUse.TREAT : Arrays.stream(PurposeOfUse.values())
                 .filter(p -> p.code().equals(purpose.getValue())).findFirst()
                 .orElseThrow(() -> new InvalidRequestException("Unknown purpose '" + purpose.getValue() + "'"));
         return new AccessContext("explain-access", "explain-access", organisation.getValue(), Set.of(asRole),
@@ -159,7 +162,7 @@ public final class ExplainAccessProvider {
         }
         try {
             return daos.getResourceDao(target.getResourceType()).read(target, new SystemRequestDetails());
-        } catch (ResourceNotFoundException | ca.uhn.fhir.rest.server.exceptions.ResourceGoneException e) {
+        } catch (ResourceNotFoundException | ResourceGoneException e) {
             throw new ResourceNotFoundException("Resource " + id + " is not known");
         }
     }

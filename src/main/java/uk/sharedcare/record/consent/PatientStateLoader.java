@@ -1,5 +1,8 @@
 package uk.sharedcare.record.consent;
 
+import org.hl7.fhir.r4.model.IdType;
+import java.time.ZoneId;
+import java.time.LocalDate;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
@@ -31,6 +34,7 @@ import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.record.consent.CodeLists.DissentCode;
 
 /**
@@ -62,18 +66,22 @@ final class PatientStateLoader {
         Set<String> cohorts = new TreeSet<>(codes.cohortsForLabels(
                 patient.getMeta().getSecurity().stream().map(c -> c.getCode()).toList()));
         cohorts.addAll(cohortsFromRecord(patientId));
+        Optional<String> practice = patient.getGeneralPractitioner().stream()
+                .filter(PatientStateLoader::isOrganisation)
+                .map(orgCodes::of).flatMap(Optional::stream).findFirst();
+        Set<String> episodes = episodeOrganisations(patientId, orgCodes);
+        Set<String> careTeamAuthors = new HashSet<>(episodes);
+        practice.ifPresent(careTeamAuthors::add);
         return new PatientState(
                 patientId,
-                patient.getGeneralPractitioner().stream()
-                        .filter(r -> isOrganisation(r))
-                        .map(orgCodes::of).flatMap(Optional::stream).findFirst(),
+                practice,
                 Optional.ofNullable(patient.getBirthDate())
-                        .map(d -> java.time.LocalDate.ofInstant(d.toInstant(), java.time.ZoneId.of("Europe/London"))),
+                        .map(d -> LocalDate.ofInstant(d.toInstant(), ZoneId.of("Europe/London"))),
                 cohorts,
                 gpDissent(patientId),
                 consents(patientId, orgCodes),
-                episodeOrganisations(patientId, orgCodes),
-                careTeamPractitioners(patientId));
+                episodes,
+                careTeamPractitioners(patientId, careTeamAuthors));
     }
 
     /** Resolves an organisation reference to its ODS code. */
@@ -110,19 +118,32 @@ final class PatientStateLoader {
         return directives;
     }
 
+    /**
+     * Organisations with an active episode of care that they recorded themselves: an episode written by one
+     * organisation naming another gives the other no relationship.
+     */
     private Set<String> episodeOrganisations(String patientId, OrganisationCodes orgCodes) {
         Set<String> organisations = new HashSet<>();
         for (EpisodeOfCare episode : search(EpisodeOfCare.class, forPatient("patient", patientId)
                 .add("status", new TokenParam("active")))) {
-            orgCodes.of(episode.getManagingOrganization()).ifPresent(organisations::add);
+            orgCodes.of(episode.getManagingOrganization())
+                    .filter(managing -> Custodian.of(episode).filter(managing::equals).isPresent())
+                    .ifPresent(organisations::add);
         }
         return organisations;
     }
 
-    private Set<String> careTeamPractitioners(String patientId) {
+    /**
+     * Participants of active care teams recorded by the registered practice or by an organisation with its own
+     * episode of care: anyone else could otherwise enrol any practitioner in a care team.
+     */
+    private Set<String> careTeamPractitioners(String patientId, Set<String> trustedAuthors) {
         Set<String> practitioners = new HashSet<>();
         for (CareTeam team : search(CareTeam.class, forPatient("patient", patientId)
                 .add("status", new TokenParam("active")))) {
+            if (Custodian.of(team).filter(trustedAuthors::contains).isEmpty()) {
+                continue;
+            }
             team.getParticipant().stream()
                     .map(p -> p.getMember().getReferenceElement())
                     .filter(id -> "Practitioner".equals(id.getResourceType()))
@@ -220,7 +241,7 @@ final class PatientStateLoader {
 
     private <T extends IBaseResource> Optional<T> read(Class<T> type, String id) {
         try {
-            return Optional.of(daos.getResourceDao(type).read(new org.hl7.fhir.r4.model.IdType(id),
+            return Optional.of(daos.getResourceDao(type).read(new IdType(id),
                     new SystemRequestDetails()));
         } catch (ResourceNotFoundException | ResourceGoneException e) {
             return Optional.empty();

@@ -1,5 +1,8 @@
 package uk.sharedcare.record.consent;
 
+import java.nio.charset.StandardCharsets;
+import java.net.URLDecoder;
+import java.util.Arrays;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -147,9 +150,9 @@ final class RequestExposureGuard {
     }
 
     private static Collection<String> parameterNames(String query) {
-        return java.util.Arrays.stream(query.split("&"))
+        return Arrays.stream(query.split("&"))
                 .map(pair -> pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair)
-                .map(name -> java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8))
+                .map(name -> URLDecoder.decode(name, StandardCharsets.UTF_8))
                 .toList();
     }
 

@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import java.util.Date;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Optional;
@@ -32,7 +33,7 @@ final class ResourceFactsReader {
 
     /** The date the data is about, for consents limited to a data period; empty when the type has none. */
     private static Optional<LocalDate> clinicalDate(IBaseResource resource) {
-        java.util.Date date = null;
+        Date date = null;
         if (resource instanceof Observation o && o.hasEffectiveDateTimeType()) {
             date = o.getEffectiveDateTimeType().getValue();
         } else if (resource instanceof Condition c && c.hasRecordedDate()) {

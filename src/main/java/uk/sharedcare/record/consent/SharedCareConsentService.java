@@ -118,7 +118,9 @@ final class SharedCareConsentService implements IConsentService {
         if ("Patient".equals(resource.fhirType())) {
             return List.of(resource.getIdElement().toUnqualifiedVersionless().getValue());
         }
+        // HAPI's compartment walk also returns other participants (a CareTeam's practitioners, for example).
         return fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, (Set<String>) null).stream()
+                .filter(owner -> "Patient".equals(owner.getResourceType()))
                 .map(IIdType::toUnqualifiedVersionless)
                 .map(IIdType::getValue)
                 .distinct()

@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Role;
 import uk.sharedcare.record.consent.ConsentEvaluation.Vote;
@@ -50,54 +51,21 @@ public final class SharingPolicy {
             return request;
         }
         List<Reason> trail = new ArrayList<>(request.reasons());
-        String organisation = who.organisation();
-        if (resource.recordedBy(organisation)) {
-            trail.add(Reason.of(PolicyRule.OWN_DATA, "recorded by " + organisation));
+        if (resource.recordedBy(who.organisation())) {
+            trail.add(Reason.of(PolicyRule.OWN_DATA, "recorded by " + who.organisation()));
             return Decision.permit(trail, Set.of());
         }
-        String custodian = resource.custodian().orElse("an unknown organisation");
-        Set<String> sensitive = sensitiveLabels(resource);
-        if (!sensitive.isEmpty()) {
-            return Decision.deny(trail, Reason.of(PolicyRule.SENSITIVE_DATA,
-                    "labelled " + String.join(", ", sensitive) + " by " + custodian));
-        }
-        if (patient.gpDissent().isPresent() && settings.gpDissentBlocksLocalSharing()) {
-            GpDissent dissent = patient.gpDissent().get();
-            return Decision.deny(trail, Reason.of(PolicyRule.GP_DISSENT,
-                    dissent.type() + " dissent in force", dissent.evidence()));
+        Optional<Reason> refusal = sensitiveOrDissented(patient, resource);
+        if (refusal.isPresent()) {
+            return Decision.deny(trail, refusal.get());
         }
         if (who.isBreakGlass() && hasAnyRole(who, settings.breakGlassRoles())) {
             trail.add(Reason.of(PolicyRule.BREAK_GLASS, "reason given: " + who.breakGlassReason().orElse("")));
             return roleView(who, resource, trail, EnumSet.of(Obligation.REVIEW_BREAK_GLASS));
         }
-        Optional<String> relationship = relationship(who, patient);
-        if (relationship.isEmpty()) {
-            return Decision.deny(trail, Reason.of(PolicyRule.LEGITIMATE_RELATIONSHIP,
-                    "no registration, active episode of care or care team membership for " + organisation));
-        }
-        trail.add(Reason.of(PolicyRule.LEGITIMATE_RELATIONSHIP, relationship.get()));
-        OrganisationSharing sharing = resource.custodian().map(settings::sharingOf)
-                .orElse(OrganisationSharing.DEFAULT);
-        if (!sharing.shareOnlyWith().isEmpty() && !sharing.shareOnlyWith().contains(organisation)) {
-            return Decision.deny(trail, Reason.of(PolicyRule.CUSTODIAN_ALLOW_LIST,
-                    custodian + " does not list " + organisation));
-        }
-        Optional<String> exemption = exemption(patient, who);
-        if (exemption.isPresent()) {
-            return Decision.deny(trail, Reason.of(PolicyRule.EXEMPT_COHORT, exemption.get()));
-        }
-        Optional<Vote> vote = consents.evaluate(patient.consents(), organisation, who.purpose(), resource, who.at());
-        if (vote.isPresent() && vote.get().effect() == Effect.DENY) {
-            return Decision.deny(trail, Reason.of(PolicyRule.PATIENT_DISSENT,
-                    "dissent applies to " + organisation + " seeing " + resource.type(), vote.get().consentId()));
-        }
-        if (vote.isPresent()) {
-            trail.add(Reason.of(PolicyRule.PATIENT_PERMIT, "permit applies", vote.get().consentId()));
-        } else if (sharing.model() == SharingModel.OPT_IN) {
-            return Decision.deny(trail, Reason.of(PolicyRule.OPT_IN_WITHOUT_CONSENT, custodian + " is opt-in"));
-        } else {
-            trail.add(Reason.of(PolicyRule.SHARED_BY_DEFAULT, "no consent limits this; " + custodian
-                    + " shares by default"));
+        refusal = directCareSharing(who, patient, resource, trail);
+        if (refusal.isPresent()) {
+            return Decision.deny(trail, refusal.get());
         }
         return roleView(who, resource, trail, EnumSet.noneOf(Obligation.class));
     }
@@ -125,7 +93,7 @@ public final class SharingPolicy {
             return Decision.permit(trail, Set.of());
         }
         return Decision.deny(trail, Reason.of(PolicyRule.NOT_ABOUT_A_PATIENT,
-                resource.type() + " recorded by " + resource.custodian().orElse("an unknown organisation")));
+                resource.type() + " recorded by " + custodianOf(resource)));
     }
 
     /** Rule 9 (and rule 8): who may create or change a resource. */
@@ -153,6 +121,69 @@ public final class SharingPolicy {
         }
         trail.add(Reason.of(PolicyRule.WRITE_AS_OWN_ORGANISATION, "written as " + organisation));
         return Decision.permit(trail, Set.of());
+    }
+
+    /** Rules 6 and 4, which even break-glass does not pass over. */
+    private Optional<Reason> sensitiveOrDissented(PatientState patient, ResourceFacts resource) {
+        Set<String> sensitive = sensitiveLabels(resource);
+        if (!sensitive.isEmpty()) {
+            return Optional.of(Reason.of(PolicyRule.SENSITIVE_DATA,
+                    "labelled " + String.join(", ", sensitive) + " by " + custodianOf(resource)));
+        }
+        if (patient.gpDissent().isPresent() && settings.gpDissentBlocksLocalSharing()) {
+            GpDissent dissent = patient.gpDissent().get();
+            return Optional.of(Reason.of(PolicyRule.GP_DISSENT, dissent.type() + " dissent in force",
+                    dissent.evidence()));
+        }
+        return Optional.empty();
+    }
+
+    /** Rules 1, 5, 2 and 3; what lets the read through is added to the trail, what stops it is returned. */
+    private Optional<Reason> directCareSharing(AccessContext who, PatientState patient, ResourceFacts resource,
+            List<Reason> trail) {
+        String organisation = who.organisation();
+        Optional<String> relationship = relationship(who, patient);
+        if (relationship.isEmpty()) {
+            return Optional.of(Reason.of(PolicyRule.LEGITIMATE_RELATIONSHIP,
+                    "no registration, active episode of care or care team membership for " + organisation));
+        }
+        trail.add(Reason.of(PolicyRule.LEGITIMATE_RELATIONSHIP, relationship.get()));
+        OrganisationSharing sharing = resource.custodian().map(settings::sharingOf)
+                .orElse(OrganisationSharing.DEFAULT);
+        if (!sharing.shareOnlyWith().isEmpty() && !sharing.shareOnlyWith().contains(organisation)) {
+            return Optional.of(Reason.of(PolicyRule.CUSTODIAN_ALLOW_LIST,
+                    custodianOf(resource) + " does not list " + organisation));
+        }
+        Optional<String> exemption = exemption(patient, who);
+        if (exemption.isPresent()) {
+            return Optional.of(Reason.of(PolicyRule.EXEMPT_COHORT, exemption.get()));
+        }
+        return patientChoice(who, patient, resource, sharing.model(), trail);
+    }
+
+    /** Rules 2 and 3: the patient's consents, else the custodian's sharing model. */
+    private Optional<Reason> patientChoice(AccessContext who, PatientState patient, ResourceFacts resource,
+            SharingModel model, List<Reason> trail) {
+        Optional<Vote> vote = consents.evaluate(patient.consents(), who.organisation(), who.purpose(), resource,
+                who.at());
+        if (vote.isPresent() && vote.get().effect() == Effect.DENY) {
+            return Optional.of(Reason.of(PolicyRule.PATIENT_DISSENT,
+                    "dissent applies to " + who.organisation() + " seeing " + resource.type(),
+                    vote.get().consentId()));
+        }
+        if (vote.isPresent()) {
+            trail.add(Reason.of(PolicyRule.PATIENT_PERMIT, "permit applies", vote.get().consentId()));
+        } else if (model == SharingModel.OPT_IN) {
+            return Optional.of(Reason.of(PolicyRule.OPT_IN_WITHOUT_CONSENT, custodianOf(resource) + " is opt-in"));
+        } else {
+            trail.add(Reason.of(PolicyRule.SHARED_BY_DEFAULT,
+                    "no consent limits this; " + custodianOf(resource) + " shares by default"));
+        }
+        return Optional.empty();
+    }
+
+    private static String custodianOf(ResourceFacts resource) {
+        return resource.custodian().orElse("an unknown organisation");
     }
 
     private Decision roleView(AccessContext who, ResourceFacts resource, List<Reason> trail,
@@ -200,7 +231,7 @@ public final class SharingPolicy {
     }
 
     private Set<String> sensitiveLabels(ResourceFacts resource) {
-        Set<String> found = new java.util.TreeSet<>(resource.securityLabels());
+        Set<String> found = new TreeSet<>(resource.securityLabels());
         found.retainAll(settings.sensitiveLabels());
         return found;
     }

@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import java.util.Set;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -25,8 +26,8 @@ final class WriteAuthorisation {
     /** Before custodian attribution and labelling, which would otherwise change the resource first. */
     static final int ORDER = -50;
 
-    private static final java.util.Set<String> CONFORMANCE =
-            java.util.Set.of("SearchParameter", "StructureDefinition", "ValueSet", "CodeSystem");
+    private static final Set<String> CONFORMANCE =
+            Set.of("SearchParameter", "StructureDefinition", "ValueSet", "CodeSystem");
 
     private final SharingPolicy policy;
     private final PatientStateLoader patients;

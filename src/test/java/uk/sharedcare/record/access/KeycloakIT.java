@@ -1,5 +1,6 @@
 package uk.sharedcare.record.access;
 
+import java.util.Base64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static uk.sharedcare.support.RecordFixtures.patient;
 import static uk.sharedcare.support.RecordFixtures.uniqueNhsNumber;
@@ -72,9 +73,9 @@ class KeycloakIT {
     @Test
     void tamperedKeycloakTokenIsUnauthorised() {
         String[] parts = KeycloakSupport.userToken("dr.patel").split("\\.");
-        String payload = new String(java.util.Base64.getUrlDecoder().decode(parts[1]))
+        String payload = new String(Base64.getUrlDecoder().decode(parts[1]))
                 .replace("\"Y90001\"", "\"Y90002\"");
-        String forged = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+        String forged = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(payload.getBytes()) + "." + parts[2];
 
         var response = new FhirServerClient(port, forged).get("/Patient");

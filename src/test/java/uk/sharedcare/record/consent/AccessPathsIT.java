@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import org.hl7.fhir.r4.model.Reference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static uk.sharedcare.support.Callers.BOROUGH_COUNCIL;
 
@@ -217,7 +218,7 @@ class AccessPathsIT {
     @Test
     void validateChecksAResourceButNotAStoredOne() {
         String body = FhirServerClient.FHIR.newJsonParser().encodeResourceToString(
-                RecordFixtures.socialCarePlan(new org.hl7.fhir.r4.model.Reference(patient), "Draft"));
+                RecordFixtures.socialCarePlan(new Reference(patient), "Draft"));
 
         assertThat(socialWorker.send("POST", "/CarePlan/$validate", body, FHIR_JSON).status()).isEqualTo(200);
         assertThat(socialWorker.get("/" + observation + "/$validate").status()).isEqualTo(403);

@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import java.time.LocalDate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -61,7 +62,7 @@ class ConsentReaderTest {
 
         assertThat(directive.validTo()).contains(Instant.parse("2026-12-31T23:59:59Z"));
         assertThat(directive.isValidAt(Instant.parse("2027-01-02T00:00:00Z"))).isFalse();
-        assertThat(directive.statements().get(0).dataFrom()).contains(java.time.LocalDate.of(2026, 1, 1));
+        assertThat(directive.statements().get(0).dataFrom()).contains(LocalDate.of(2026, 1, 1));
     }
 
     @Test

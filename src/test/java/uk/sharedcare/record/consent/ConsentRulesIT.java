@@ -1,5 +1,7 @@
 package uk.sharedcare.record.consent;
 
+import org.hl7.fhir.r4.model.Reference;
+import uk.sharedcare.support.RecordFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static uk.sharedcare.support.Callers.BOROUGH_COUNCIL;
 import static uk.sharedcare.support.Callers.BOROUGH_TRUST;
@@ -7,8 +9,10 @@ import static uk.sharedcare.support.Callers.NORTHGATE_PRACTICE;
 
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Practitioner;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -58,6 +62,42 @@ class ConsentRulesIT {
                 .isEqualTo(missing.operationOutcome().getIssueFirstRep().getDiagnostics()
                         .replace("Patient/no-such-patient", "X"));
         assertThat(search(Callers.nurseOkafor(), "Patient?_id=" + idPart(patient))).isEmpty();
+    }
+
+    @Test
+    void relationshipsCountOnlyWhenRecordedByTheOrganisationsConcerned() {
+        String patient = borough.patientAtRiverside();
+        String observation = borough.bloodPressure(Callers.drPatel(), patient);
+
+        borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_COUNCIL, patient);
+        assertThat(read(Callers.swMurphy(), observation).status()).isEqualTo(404);
+
+        borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
+        assertThat(read(Callers.nurseOkafor(), observation).status()).isEqualTo(200);
+    }
+
+    @Test
+    void careTeamMembershipCountsOnlyWhenTheRegisteredPracticeRecordedTheTeam() {
+        String patient = borough.patientAtRiverside();
+        String plan = borough.carePlan(Callers.drPatel(), patient, "Falls prevention");
+        var swMurphy = new Practitioner();
+        swMurphy.setId("sw-murphy");
+        swMurphy.addName().setFamily("Murphy");
+        borough.as(Callers.swMurphy()).update().resource(swMurphy).execute();
+        borough.create(Callers.nurseOkafor(), careTeam(patient, "sw-murphy"));
+        assertThat(read(Callers.swMurphy(), plan).status()).isEqualTo(404);
+
+        borough.create(Callers.drPatel(), careTeam(patient, "sw-murphy"));
+
+        assertThat(read(Callers.swMurphy(), plan).status()).isEqualTo(200);
+    }
+
+    private static CareTeam careTeam(String patient, String practitioner) {
+        var team = new CareTeam();
+        team.setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        team.setSubject(new Reference(patient));
+        team.addParticipant().setMember(new Reference("Practitioner/" + practitioner));
+        return team;
     }
 
     @Test
@@ -129,8 +169,8 @@ class ConsentRulesIT {
 
     @Test
     void patientLabelledWithPsychiatricSensitivityIsNotSharedBeyondTheirCustodian() {
-        var labelled = uk.sharedcare.support.RecordFixtures.patient(
-                uk.sharedcare.support.RecordFixtures.uniqueNhsNumber(), "Label");
+        var labelled = RecordFixtures.patient(
+                RecordFixtures.uniqueNhsNumber(), "Label");
         labelled.getMeta().addSecurity("http://terminology.hl7.org/CodeSystem/v3-ActCode", "PSY", "psychiatry");
         String patient = borough.create(Callers.drPatel(), labelled);
         String plan = borough.carePlan(Callers.drPatel(), patient, "Crisis plan");
@@ -231,8 +271,8 @@ class ConsentRulesIT {
     void onlyTheRegisteredPracticeRecordsAPatientsConsent() {
         String patient = borough.patientAtRiverside();
         borough.episodeOfCare(Callers.swMurphy(), BOROUGH_COUNCIL, patient);
-        Consent consent = uk.sharedcare.support.RecordFixtures.sharingDissent(
-                new org.hl7.fhir.r4.model.Reference(patient));
+        Consent consent = RecordFixtures.sharingDissent(
+                new Reference(patient));
 
         RawResponse byCouncil = new FhirServerClient(port, Callers.swMurphy().sign()).send("POST", "/Consent",
                 FhirServerClient.FHIR.newJsonParser().encodeResourceToString(consent), "application/fhir+json");

@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import org.hl7.fhir.r4.model.StringType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static uk.sharedcare.support.Callers.BOROUGH_COUNCIL;
 
@@ -41,9 +42,9 @@ class ExplainAccessIT {
     @Test
     void dpoSeesWhichRuleAndConsentDecideEachKindOfData() {
         Parameters explanation = dpo().fhir().operation().onInstance(patient).named("$explain-access")
-                .withParameter(Parameters.class, "organisation", new org.hl7.fhir.r4.model.StringType(BOROUGH_COUNCIL))
-                .andParameter("role", new org.hl7.fhir.r4.model.StringType("social-worker"))
-                .andParameter("purpose", new org.hl7.fhir.r4.model.StringType("TREAT"))
+                .withParameter(Parameters.class, "organisation", new StringType(BOROUGH_COUNCIL))
+                .andParameter("role", new StringType("social-worker"))
+                .andParameter("purpose", new StringType("TREAT"))
                 .execute();
 
         ParametersParameterComponent carePlans = decisionFor(explanation, "CarePlan", Callers.RIVERSIDE_PRACTICE);
