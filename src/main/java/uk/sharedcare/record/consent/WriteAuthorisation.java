@@ -18,7 +18,8 @@ import uk.sharedcare.record.access.Role;
  * an organisation changes or deletes only what it recorded, and only the registered practice, a DPO or the
  * practice's own system records a patient's consent. A refusal rolls the whole transaction back. Subscriptions
  * cannot be written at all: HAPI's delivery does not pass through the sharing policy. Conformance resources
- * (search parameters, profiles, value sets, code systems) are written by admins only.
+ * (search parameters, profiles, value sets, code systems) are written by admins only, and AuditEvents by the
+ * server alone.
  */
 @Interceptor(order = WriteAuthorisation.ORDER)
 final class WriteAuthorisation {
@@ -60,6 +61,10 @@ final class WriteAuthorisation {
         if (CONFORMANCE.contains(resource.fhirType()) && !who.get().hasRole(Role.ADMIN)) {
             throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD,
                     resource.fhirType() + " changes how the server validates and searches; only an admin writes it"));
+        }
+        if ("AuditEvent".equals(resource.fhirType())) {
+            throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD,
+                    "the audit trail is written by the server alone; AuditEvents cannot be written through the API"));
         }
         if ("Subscription".equals(resource.fhirType())) {
             // HAPI delivers what a subscription matches without asking the sharing policy.

@@ -244,6 +244,18 @@ class AccessPathsIT {
         assertThat(response.status()).isEqualTo(403);
     }
 
+    @Test
+    void auditEventsCannotBeWrittenThroughTheApi() {
+        String forged = "{\"resourceType\":\"AuditEvent\",\"type\":{\"code\":\"rest\"},"
+                + "\"recorded\":\"2026-11-22T10:00:00Z\",\"agent\":[{\"requestor\":true}],"
+                + "\"source\":{\"observer\":{\"display\":\"probe\"}}}";
+
+        RawResponse response = socialWorker.send("POST", "/AuditEvent", forged, FHIR_JSON);
+
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.operationOutcome().getIssueFirstRep().getDiagnostics()).contains("server alone");
+    }
+
     private List<String> ids(String url) {
         return ids(socialWorker, url);
     }
