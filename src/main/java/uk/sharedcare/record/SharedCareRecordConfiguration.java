@@ -14,6 +14,8 @@ import org.springframework.context.annotation.Import;
 import uk.sharedcare.record.access.CustodianAttribution;
 import uk.sharedcare.record.access.IdentityProperties;
 import uk.sharedcare.record.access.SecurityConfig;
+import uk.sharedcare.record.audit.AuditConfig;
+import uk.sharedcare.record.audit.AuditConfig.AuditRecording;
 import uk.sharedcare.record.consent.ConsentConfig;
 import uk.sharedcare.record.consent.ConsentConfig.ConsentEnforcement;
 import uk.sharedcare.record.input.RequestBodyGuard;
@@ -27,7 +29,7 @@ import uk.sharedcare.record.input.RequestBodyGuard;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "shared-care", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(SharedCareProperties.class)
-@Import({SecurityConfig.class, ConsentConfig.class})
+@Import({SecurityConfig.class, ConsentConfig.class, AuditConfig.class})
 public class SharedCareRecordConfiguration {
 
     @Bean
@@ -61,9 +63,13 @@ public class SharedCareRecordConfiguration {
             RestfulServer server,
             SharedCareCapabilities capabilities,
             CustodianAttribution custodian,
-            ConsentEnforcement consent) {
+            ConsentEnforcement consent,
+            AuditRecording audit) {
         List<Object> interceptors = new ArrayList<>(List.of(capabilities, custodian));
         interceptors.addAll(consent.interceptors());
-        return new SharedCareInterceptorRegistrar(server, interceptors, consent.providers());
+        interceptors.addAll(audit.interceptors());
+        List<Object> providers = new ArrayList<>(consent.providers());
+        providers.addAll(audit.providers());
+        return new SharedCareInterceptorRegistrar(server, interceptors, providers);
     }
 }

@@ -84,7 +84,8 @@ public final class AuditEventFactory {
         who.roles().forEach(role -> user.addRole(new CodeableConcept().setText(role.claimValue())));
         user.addPurposeOfUse(new CodeableConcept(new Coding(PurposeOfUse.CODE_SYSTEM, who.purpose().code(),
                 who.purpose().display())));
-        who.practitioner().ifPresent(p -> user.getWho().setReference("Practitioner/" + p));
+        // The practitioner id comes from the token; it need not exist as a resource, so it is not a reference.
+        who.practitioner().ifPresent(p -> user.setAltId("Practitioner/" + p));
         event.addPurposeOfEvent(new CodeableConcept(new Coding(PurposeOfUse.CODE_SYSTEM, who.purpose().code(),
                 who.purpose().display())));
         who.breakGlassReason().ifPresent(reason -> event.addEntity()

@@ -26,7 +26,6 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent;
 import org.hl7.fhir.r4.model.StringType;
 import uk.sharedcare.record.access.AccessContext;
-import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.access.Role;
 
@@ -59,7 +58,7 @@ public final class ExplainAccessProvider {
             @OperationParam(name = "purpose") StringType purpose,
             @OperationParam(name = "practitioner") StringType practitioner,
             RequestDetails request) {
-        requireGovernanceRole(request);
+        Refusals.requireGovernanceRole(request, "$explain-access");
         AccessContext requester = requester(organisation, role, purpose, practitioner);
         String patientId = "Patient/" + patient.getIdPart();
         read(patientId);
@@ -85,7 +84,7 @@ public final class ExplainAccessProvider {
             @OperationParam(name = "purpose") StringType purpose,
             @OperationParam(name = "practitioner") StringType practitioner,
             RequestDetails request) {
-        requireGovernanceRole(request);
+        Refusals.requireGovernanceRole(request, "$explain-access");
         AccessContext requester = requester(organisation, role, purpose, practitioner);
         IBaseResource target = read(resource.getValue());
         Parameters result = describe(requester);
@@ -104,14 +103,6 @@ public final class ExplainAccessProvider {
             this.type = type;
             this.custodian = custodian;
             this.decision = decision;
-        }
-    }
-
-    private static void requireGovernanceRole(RequestDetails request) {
-        AccessContext caller = AccessContexts.of(request).orElseThrow();
-        if (!caller.hasRole(Role.DPO) && !caller.hasRole(Role.ADMIN)) {
-            throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD,
-                    "$explain-access is for data protection officers and admins"));
         }
     }
 

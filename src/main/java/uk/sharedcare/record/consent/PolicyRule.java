@@ -25,6 +25,9 @@ public enum PolicyRule {
     SHARED_BY_DEFAULT("3", "The organisation that recorded this data shares it unless the patient dissents"),
     ROLE_VIEW("7", "This role does not see this kind of data"),
     EXPOSURE_GUARD("-", "This kind of request could reveal data you may not see, so the record does not offer it"),
+    AUDIT_READERS("-", "The audit trail is read by data protection officers, and by a patient's GP practice for"
+            + " its own patients"),
+    GOVERNANCE("-", "This operation is for data protection officers and admins"),
     DIRECTORY("-", "Organisations, practitioners and their roles are shared with every direct-care user"),
     NOT_ABOUT_A_PATIENT("-", "Data that is not about a patient is shown only to the organisation that recorded it"),
     WRITE_AS_OWN_ORGANISATION("9", "A user may change only data their own organisation recorded"),

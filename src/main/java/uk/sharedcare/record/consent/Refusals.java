@@ -1,12 +1,16 @@
 package uk.sharedcare.record.consent;
 
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.access.AccessContexts;
+import uk.sharedcare.record.access.Role;
 
 /** 403 answers whose OperationOutcome names the rule in plain words. */
-final class Refusals {
+public final class Refusals {
 
     private Refusals() {}
 
@@ -16,6 +20,15 @@ final class Refusals {
 
     static ForbiddenOperationException forbidden(Reason reason) {
         return forbidden(reason.explain());
+    }
+
+    /** Governance operations are for data protection officers and admins, whatever the purpose of use. */
+    public static void requireGovernanceRole(RequestDetails request, String operation) {
+        AccessContext caller = AccessContexts.of(request).orElseThrow(() ->
+                forbidden(Reason.of(PolicyRule.GOVERNANCE, "no access context")));
+        if (!caller.hasRole(Role.DPO) && !caller.hasRole(Role.ADMIN)) {
+            throw forbidden(Reason.of(PolicyRule.GOVERNANCE, operation + " asked by " + caller.organisation()));
+        }
     }
 
     private static ForbiddenOperationException forbidden(String explanation) {

@@ -41,11 +41,12 @@ final class RequestExposureGuard {
     /** Before HAPI's consent interceptor (order 100) and anything that reads data. */
     static final int ORDER = 50;
 
-    private static final Set<String> OFFERED_OPERATIONS = Set.of("$everything", "$validate", "$explain-access");
+    private static final Set<String> OFFERED_OPERATIONS =
+            Set.of("$everything", "$validate", "$explain-access", "$verify-audit-chain");
     private static final Set<String> REFUSED_PARAMETERS = Set.of("_has", "_filter", "_text", "_content", "_list",
             "_query", "_contained", "_containedType");
     /** Governance operations that explain decisions rather than show data; they check the caller's role. */
-    private static final Set<String> GOVERNANCE_OPERATIONS = Set.of("$explain-access");
+    private static final Set<String> GOVERNANCE_OPERATIONS = Set.of("$explain-access", "$verify-audit-chain");
     private static final Set<RestOperationTypeEnum> INSTANCE_CHECKED = Set.of(RestOperationTypeEnum.HISTORY_INSTANCE,
             RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, RestOperationTypeEnum.UPDATE,
             RestOperationTypeEnum.PATCH, RestOperationTypeEnum.DELETE);
@@ -117,7 +118,8 @@ final class RequestExposureGuard {
         boolean offered = OFFERED_OPERATIONS.contains(operation)
                 && !("$validate".equals(operation) && onInstance)
                 && !("$everything".equals(operation) && !"Patient".equals(resourceType))
-                && !("$explain-access".equals(operation) && onInstance && !"Patient".equals(resourceType));
+                && !("$explain-access".equals(operation) && onInstance && !"Patient".equals(resourceType))
+                && !("$verify-audit-chain".equals(operation) && resourceType != null);
         if (!offered) {
             throw refusal("operation " + operation + (onInstance ? " on a single resource" : "")
                     + " is not offered");
@@ -144,7 +146,9 @@ final class RequestExposureGuard {
         } catch (ResourceNotFoundException | ResourceGoneException missing) {
             return; // HAPI answers as for any missing resource; a PUT may create it
         }
-        if (!consent.decide(who, current, request).permits()) {
+        Decision decision = consent.decide(who, current, request);
+        SharedCareConsentService.decisions(request).put(current, decision);
+        if (!decision.permits()) {
             throw UniformNotFound.notFound(request.getId());
         }
     }

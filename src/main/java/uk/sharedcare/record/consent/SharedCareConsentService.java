@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
@@ -28,7 +27,7 @@ import uk.sharedcare.record.access.AccessContexts;
  * Decides in {@code canSeeResource}, before paging, so hidden resources are never counted or returned; carries
  * out obligations in {@code willSeeResource}. Without an access context it refuses: fail closed.
  */
-final class SharedCareConsentService implements IConsentService {
+public final class SharedCareConsentService implements IConsentService {
 
     static final String DECISIONS = SharedCareConsentService.class.getName() + ".decisions";
     private static final String PATIENTS = SharedCareConsentService.class.getName() + ".patients";
@@ -99,7 +98,11 @@ final class SharedCareConsentService implements IConsentService {
         if (DIRECTORY.contains(resource.fhirType())) {
             return policy.decideDirectoryRead(who, facts);
         }
-        List<String> owners = patientsOf(resource);
+        List<String> owners = PatientCompartment.patientsOf(fhir, resource);
+        if ("AuditEvent".equals(resource.fhirType())) {
+            return policy.decideAuditRead(who, owners.stream()
+                    .map(id -> patientStates(request).computeIfAbsent(id, patients::load)).toList());
+        }
         if (owners.isEmpty()) {
             return policy.decideUnattachedRead(who, facts);
         }
@@ -114,17 +117,15 @@ final class SharedCareConsentService implements IConsentService {
         return decision;
     }
 
-    private List<String> patientsOf(IBaseResource resource) {
-        if ("Patient".equals(resource.fhirType())) {
-            return List.of(resource.getIdElement().toUnqualifiedVersionless().getValue());
+    /** The refusal this request met for the resource with this id ({@code Type/id}), if one was decided. */
+    public static Optional<Decision> refusalAbout(RequestDetails request, String reference) {
+        synchronized (decisions(request)) {
+            return decisions(request).entrySet().stream()
+                    .filter(e -> !e.getValue().permits())
+                    .filter(e -> reference.equals(e.getKey().getIdElement().toUnqualifiedVersionless().getValue()))
+                    .map(Map.Entry::getValue)
+                    .findFirst();
         }
-        // HAPI's compartment walk also returns other participants (a CareTeam's practitioners, for example).
-        return fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, (Set<String>) null).stream()
-                .filter(owner -> "Patient".equals(owner.getResourceType()))
-                .map(IIdType::toUnqualifiedVersionless)
-                .map(IIdType::getValue)
-                .distinct()
-                .toList();
     }
 
     /** This request's decisions, by resource instance, as HAPI's own consent interceptor keeps them. */

@@ -96,6 +96,22 @@ public final class SharingPolicy {
                 resource.type() + " recorded by " + custodianOf(resource)));
     }
 
+    /** The audit trail: data protection officers, and the registered practice's GPs for their own patients. */
+    public Decision decideAuditRead(AccessContext who, List<PatientState> patients) {
+        List<Reason> trail = new ArrayList<>();
+        if (who.hasRole(Role.DPO)) {
+            trail.add(Reason.of(PolicyRule.AUDIT_READERS, "data protection officer"));
+            return Decision.permit(trail, Set.of());
+        }
+        boolean ownPatients = !patients.isEmpty() && who.hasRole(Role.GP) && patients.stream()
+                .allMatch(p -> p.registeredPractice().filter(who.organisation()::equals).isPresent());
+        if (ownPatients) {
+            trail.add(Reason.of(PolicyRule.AUDIT_READERS, who.organisation() + " is the registered GP practice"));
+            return Decision.permit(trail, Set.of());
+        }
+        return Decision.deny(trail, Reason.of(PolicyRule.AUDIT_READERS, rolesOf(who) + " at " + who.organisation()));
+    }
+
     /** Rule 9 (and rule 8): who may create or change a resource. */
     public Decision decideWrite(AccessContext who, String resourceType, Optional<String> currentCustodian,
             Optional<String> registeredPractice) {

@@ -1,0 +1,53 @@
+package uk.sharedcare.record.audit;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import java.util.List;
+import javax.sql.DataSource;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import uk.sharedcare.record.access.IdentityProperties;
+
+/** The audit trail: every FHIR request recorded as a chained AuditEvent in the record's own database. */
+@Configuration(proxyBeanMethods = false)
+public class AuditConfig {
+
+    @Bean
+    AuditChain auditChain(FhirContext fhir) {
+        return new AuditChain(fhir);
+    }
+
+    @Bean
+    AuditTrail auditTrail(DataSource dataSource, PlatformTransactionManager transactions, DaoRegistry daos,
+            AuditChain chain) {
+        return new AuditTrail(new JdbcTemplate(dataSource), new TransactionTemplate(transactions),
+                auditEvents(daos), chain);
+    }
+
+    /** What the audit trail adds to the RestfulServer. */
+    @Bean
+    AuditRecording auditRecording(AuditTrail trail, IdentityProperties identity, FhirContext fhir, DaoRegistry daos,
+            AuditChain chain) {
+        return new AuditRecording(
+                List.of(new AuditInterceptor(trail, new AuditEventFactory(identity.issuerUri()), fhir)),
+                List.of(new VerifyAuditChainProvider(auditEvents(daos), chain)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static IFhirResourceDao<AuditEvent> auditEvents(DaoRegistry daos) {
+        return daos.getResourceDao(AuditEvent.class);
+    }
+
+    /** The audit interceptors and operations, for the plugin's registrar. */
+    public record AuditRecording(List<Object> interceptors, List<Object> providers) {
+        public AuditRecording {
+            interceptors = List.copyOf(interceptors);
+            providers = List.copyOf(providers);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package uk.sharedcare.record.audit;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.ResponseDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.access.AccessContexts;
+import uk.sharedcare.record.audit.AccessRecord.Outcome;
+import uk.sharedcare.record.audit.AccessRecord.Refusal;
+import uk.sharedcare.record.consent.Decision;
+import uk.sharedcare.record.consent.PatientCompartment;
+import uk.sharedcare.record.consent.Reason;
+import uk.sharedcare.record.consent.SharedCareConsentService;
+
+/**
+ * Puts every authenticated FHIR request on the record. On success (hook {@code SERVER_OUTGOING_RESPONSE}, after
+ * HAPI's consent interceptor has removed what the caller may not see and before anything is written to the client)
+ * the AuditEvent lists exactly the resources in the response; if it cannot be stored the client gets 503 and no
+ * data. Refusals and failures (hook {@code SERVER_HANDLE_EXCEPTION}) are recorded with their reason.
+ */
+@Interceptor(order = AuditInterceptor.ORDER)
+public final class AuditInterceptor {
+
+    /** After HAPI's consent interceptor (100), so only what is really disclosed is recorded. */
+    static final int ORDER = 1000;
+    private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
+
+    private final AuditTrail trail;
+    private final AuditEventFactory events;
+    private final FhirContext fhir;
+
+    public AuditInterceptor(AuditTrail trail, AuditEventFactory events, FhirContext fhir) {
+        this.trail = trail;
+        this.events = events;
+        this.fhir = fhir;
+    }
+
+    @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
+    public void disclosed(RequestDetails request, ResponseDetails response) {
+        Optional<AccessContext> who = AccessContexts.of(request);
+        if (who.isEmpty()) {
+            return; // public discovery: no record data
+        }
+        List<IBaseResource> shown = contents(response.getResponseResource());
+        Set<String> patients = new LinkedHashSet<>();
+        shown.forEach(resource -> patients.addAll(PatientCompartment.patientsOf(fhir, resource)));
+        AccessRecord access = new AccessRecord(who.get().at(), who, interaction(request), url(request),
+                address(request), Outcome.SUCCESS, shown.stream().map(AuditInterceptor::reference).toList(),
+                List.copyOf(patients), Optional.empty());
+        try {
+            trail.append(events.build(access));
+        } catch (RuntimeException failure) {
+            log.error("Could not record the access; refusing to answer {}", url(request), failure);
+            throw new AuditUnavailableException();
+        }
+    }
+
+    @Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
+    public boolean refused(RequestDetails request, BaseServerResponseException exception) {
+        Optional<AccessContext> who = AccessContexts.of(request);
+        if (who.isEmpty() || exception instanceof AuditUnavailableException) {
+            return true;
+        }
+        Outcome outcome = exception.getStatusCode() < 500 ? Outcome.REFUSED : Outcome.FAILED;
+        AccessRecord access = new AccessRecord(who.get().at(), who, interaction(request), url(request),
+                address(request), outcome, List.of(), List.of(), Optional.of(refusal(request, exception)));
+        try {
+            trail.append(events.build(access));
+        } catch (RuntimeException failure) {
+            log.error("Could not record a refused request to {}", url(request), failure);
+        }
+        return true;
+    }
+
+    /**
+     * A resource hidden by the policy is recorded with the rule that hid it and its evidence (the deciding consent,
+     * else the resource itself); any other failure with its status and message. A missing resource is not
+     * referenced: the trail may only point at what exists.
+     */
+    private static Refusal refusal(RequestDetails request, BaseServerResponseException exception) {
+        Optional<String> requested = request.getId() != null && request.getId().hasIdPart()
+                ? Optional.of(request.getId().toUnqualifiedVersionless().getValue()) : Optional.empty();
+        Optional<Decision> hidden = requested.flatMap(id -> SharedCareConsentService.refusalAbout(request, id));
+        if (hidden.isPresent()) {
+            Reason deciding = hidden.get().deciding();
+            return new Refusal(deciding.rule().name(), deciding.explain(),
+                    deciding.evidence().isPresent() ? deciding.evidence() : requested);
+        }
+        return new Refusal("HTTP " + exception.getStatusCode(), exception.getMessage(), Optional.empty());
+    }
+
+    private static List<IBaseResource> contents(IBaseResource response) {
+        List<IBaseResource> shown = new ArrayList<>();
+        if (response instanceof Bundle bundle) {
+            bundle.getEntry().stream()
+                    .map(Bundle.BundleEntryComponent::getResource)
+                    .filter(r -> r != null && !"OperationOutcome".equals(r.fhirType()))
+                    .forEach(r -> shown.addAll(contents(r)));
+        } else if (response != null && !"OperationOutcome".equals(response.fhirType())
+                && !"Parameters".equals(response.fhirType()) && response.getIdElement().hasIdPart()) {
+            shown.add(response);
+        }
+        return shown;
+    }
+
+    private static String reference(IBaseResource resource) {
+        return resource.fhirType() + "/" + resource.getIdElement().getIdPart();
+    }
+
+    private static String interaction(RequestDetails request) {
+        RestOperationTypeEnum type = request.getRestOperationType();
+        if (type == null) {
+            return "operation";
+        }
+        return switch (type) {
+            case READ, VREAD, CREATE, UPDATE, PATCH, DELETE, TRANSACTION, SEARCH_TYPE, SEARCH_SYSTEM,
+                    HISTORY_INSTANCE, HISTORY_TYPE, HISTORY_SYSTEM -> type.getCode();
+            case GET_PAGE -> "search-type";
+            case METADATA -> "capabilities";
+            default -> "operation";
+        };
+    }
+
+    private static String url(RequestDetails request) {
+        return request.getCompleteUrl() == null ? request.getRequestPath() : request.getCompleteUrl();
+    }
+
+    private static Optional<String> address(RequestDetails request) {
+        return request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null
+                ? Optional.ofNullable(servlet.getServletRequest().getRemoteAddr())
+                : Optional.empty();
+    }
+
+    /** 503: the server will not answer what it cannot record. */
+    static final class AuditUnavailableException extends BaseServerResponseException {
+        AuditUnavailableException() {
+            super(503, "The access could not be recorded, so it was not carried out; try again later");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package uk.sharedcare.record.audit;
+
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import java.util.Map;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.StringType;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The append-only audit trail in the record's own database. Each append takes the chain head row with
+ * {@code SELECT ... FOR UPDATE}, links the event to it, stores the event and moves the head, all in one
+ * transaction: appends from every thread and every server node are serialised, and an event is either stored and
+ * chained or not at all. The caller does not answer its client until the append has committed.
+ */
+public final class AuditTrail {
+
+    public static final String SEQUENCE_EXTENSION =
+            "https://sharedcarerecord.uk/fhir/StructureDefinition/audit-sequence";
+    static final String HEAD_TABLE = "SCR_AUDIT_CHAIN";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final IFhirResourceDao<AuditEvent> events;
+    private final AuditChain chain;
+
+    public AuditTrail(JdbcTemplate jdbc, TransactionTemplate transactions, IFhirResourceDao<AuditEvent> events,
+            AuditChain chain) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.events = events;
+        this.chain = chain;
+        createHeadIfMissing();
+    }
+
+    /** Stores the event, chained to the trail; returns its id. Fails, storing nothing, if the store fails. */
+    public String append(AuditEvent event) {
+        return transactions.execute(status -> {
+            Map<String, Object> head = jdbc.queryForMap(
+                    "select HEAD_HASH, SEQ from " + HEAD_TABLE + " where ID = 1 for update");
+            long sequence = ((Number) head.get("SEQ")).longValue() + 1;
+            event.getExtension().removeIf(e -> SEQUENCE_EXTENSION.equals(e.getUrl()));
+            event.addExtension(SEQUENCE_EXTENSION, new StringType(Long.toString(sequence)));
+            String hash = chain.link(event, (String) head.get("HEAD_HASH"));
+            String id = events.create(event, new SystemRequestDetails()).getId().toUnqualifiedVersionless().getValue();
+            jdbc.update("update " + HEAD_TABLE + " set HEAD_HASH = ?, SEQ = ? where ID = 1", hash, sequence);
+            return id;
+        });
+    }
+
+    /** The position of an event in the trail. */
+    public static long sequenceOf(AuditEvent event) {
+        var extension = event.getExtensionByUrl(SEQUENCE_EXTENSION);
+        return extension == null ? Long.MAX_VALUE : Long.parseLong(extension.getValue().primitiveValue());
+    }
+
+    private void createHeadIfMissing() {
+        jdbc.execute("create table if not exists " + HEAD_TABLE
+                + " (ID integer primary key, HEAD_HASH varchar(64) not null, SEQ bigint not null)");
+        try {
+            jdbc.update("insert into " + HEAD_TABLE + " (ID, HEAD_HASH, SEQ) select 1, ?, 0 where not exists"
+                    + " (select 1 from " + HEAD_TABLE + " where ID = 1)", AuditChain.GENESIS);
+        } catch (DuplicateKeyException anotherNodeWasFirst) {
+            // the head exists, which is all that is needed
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package uk.sharedcare.record.consent;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.util.List;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+
+/** Which patients a resource is about: its owners in the FHIR Patient compartment, or itself for a Patient. */
+public final class PatientCompartment {
+
+    private PatientCompartment() {}
+
+    public static List<String> patientsOf(FhirContext fhir, IBaseResource resource) {
+        if ("Patient".equals(resource.fhirType())) {
+            return List.of(resource.getIdElement().toUnqualifiedVersionless().getValue());
+        }
+        // HAPI's compartment walk also returns other participants (a CareTeam's practitioners, for example).
+        return fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, (Set<String>) null).stream()
+                .filter(owner -> "Patient".equals(owner.getResourceType()))
+                .map(IIdType::toUnqualifiedVersionless)
+                .map(IIdType::getValue)
+                .distinct()
+                .toList();
+    }
+}
