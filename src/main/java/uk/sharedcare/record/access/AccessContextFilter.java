@@ -27,11 +27,14 @@ final class AccessContextFilter extends OncePerRequestFilter {
     private final TokenClaimsReader claims;
     private final OperationOutcomeWriter outcomes;
     private final Clock clock;
+    private final RefusalRecorder refusals;
 
-    AccessContextFilter(IdentityProperties.Claims claimNames, OperationOutcomeWriter outcomes, Clock clock) {
+    AccessContextFilter(IdentityProperties.Claims claimNames, OperationOutcomeWriter outcomes, Clock clock,
+            RefusalRecorder refusals) {
         this.claims = new TokenClaimsReader(claimNames);
         this.outcomes = outcomes;
         this.clock = clock;
+        this.refusals = refusals;
     }
 
     @Override
@@ -51,8 +54,9 @@ final class AccessContextFilter extends OncePerRequestFilter {
             AccessContexts.attach(request, granted.context());
             chain.doFilter(request, response);
         } else {
-            outcomes.write(response, HttpServletResponse.SC_FORBIDDEN, IssueType.FORBIDDEN,
-                    ((Refused) resolution).reason());
+            String reason = ((Refused) resolution).reason();
+            refusals.refused(request, Optional.empty(), HttpServletResponse.SC_FORBIDDEN, reason);
+            outcomes.write(response, HttpServletResponse.SC_FORBIDDEN, IssueType.FORBIDDEN, reason);
         }
     }
 }

@@ -3,6 +3,7 @@ package uk.sharedcare.record.access;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Optional;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -18,16 +19,20 @@ final class OperationOutcomeAuthenticationFailures implements AuthenticationEntr
 
     private final BearerTokenAuthenticationEntryPoint challenge = new BearerTokenAuthenticationEntryPoint();
     private final OperationOutcomeWriter outcomes;
+    private final RefusalRecorder refusals;
 
-    OperationOutcomeAuthenticationFailures(OperationOutcomeWriter outcomes) {
+    OperationOutcomeAuthenticationFailures(OperationOutcomeWriter outcomes, RefusalRecorder refusals) {
         this.outcomes = outcomes;
+        this.refusals = refusals;
     }
 
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException failure)
             throws IOException {
+        String reason = explain(failure);
+        refusals.refused(request, Optional.empty(), HttpServletResponse.SC_UNAUTHORIZED, reason);
         challenge.commence(request, response, failure);
-        outcomes.write(response, HttpServletResponse.SC_UNAUTHORIZED, IssueType.LOGIN, explain(failure));
+        outcomes.write(response, HttpServletResponse.SC_UNAUTHORIZED, IssueType.LOGIN, reason);
     }
 
     private static String explain(AuthenticationException failure) {

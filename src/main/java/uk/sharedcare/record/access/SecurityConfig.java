@@ -45,9 +45,10 @@ public class SecurityConfig {
 
     @Bean
     SecurityFilterChain sharedCareSecurity(HttpSecurity http, JwtDecoder decoder, IdentityProperties identity,
-            FhirServletMapping fhir, FhirContext fhirContext) throws Exception {
+            FhirServletMapping fhir, FhirContext fhirContext, RefusalRecorder refusals) throws Exception {
         OperationOutcomeWriter outcomes = new OperationOutcomeWriter(fhirContext);
-        OperationOutcomeAuthenticationFailures unauthenticated = new OperationOutcomeAuthenticationFailures(outcomes);
+        OperationOutcomeAuthenticationFailures unauthenticated =
+                new OperationOutcomeAuthenticationFailures(outcomes, refusals);
         PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
         return http
                 .csrf(AbstractHttpConfigurer::disable)
@@ -67,7 +68,7 @@ public class SecurityConfig {
                         .jwt(jwt -> jwt.decoder(decoder))
                         .authenticationEntryPoint(unauthenticated))
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated))
-                .addFilterAfter(new AccessContextFilter(identity.claims(), outcomes, Clock.systemUTC()),
+                .addFilterAfter(new AccessContextFilter(identity.claims(), outcomes, Clock.systemUTC(), refusals),
                         AuthorizationFilter.class)
                 .build();
     }

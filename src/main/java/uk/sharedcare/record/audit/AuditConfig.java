@@ -3,6 +3,7 @@ package uk.sharedcare.record.audit;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -12,6 +13,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import uk.sharedcare.record.access.IdentityProperties;
+import uk.sharedcare.record.access.RefusalRecorder;
+import uk.sharedcare.record.consent.PatientStateLoader;
 
 /** The audit trail: every FHIR request recorded as a chained AuditEvent in the record's own database. */
 @Configuration(proxyBeanMethods = false)
@@ -29,13 +32,24 @@ public class AuditConfig {
                 auditEvents(daos), chain);
     }
 
+    @Bean
+    AuditEventFactory auditEventFactory(IdentityProperties identity) {
+        return new AuditEventFactory(identity.issuerUri());
+    }
+
+    @Bean
+    RefusalRecorder securityRefusalAudit(AuditTrail trail, AuditEventFactory events) {
+        return new SecurityRefusalAudit(trail, events, Clock.systemUTC());
+    }
+
     /** What the audit trail adds to the RestfulServer. */
     @Bean
-    AuditRecording auditRecording(AuditTrail trail, IdentityProperties identity, FhirContext fhir, DaoRegistry daos,
-            AuditChain chain) {
+    AuditRecording auditRecording(AuditTrail trail, AuditEventFactory events, FhirContext fhir, DaoRegistry daos,
+            AuditChain chain, PatientStateLoader patients) {
         return new AuditRecording(
-                List.of(new AuditInterceptor(trail, new AuditEventFactory(identity.issuerUri()), fhir)),
-                List.of(new VerifyAuditChainProvider(auditEvents(daos), chain)));
+                List.of(new AuditInterceptor(trail, events, fhir)),
+                List.of(new VerifyAuditChainProvider(auditEvents(daos), chain),
+                        new AccessReportProvider(auditEvents(daos), patients)));
     }
 
     @SuppressWarnings("unchecked")

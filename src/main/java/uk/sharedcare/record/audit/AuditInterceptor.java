@@ -22,7 +22,6 @@ import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.audit.AccessRecord.Outcome;
 import uk.sharedcare.record.audit.AccessRecord.Refusal;
-import uk.sharedcare.record.consent.Decision;
 import uk.sharedcare.record.consent.PatientCompartment;
 import uk.sharedcare.record.consent.Reason;
 import uk.sharedcare.record.consent.SharedCareConsentService;
@@ -77,8 +76,12 @@ public final class AuditInterceptor {
             return true;
         }
         Outcome outcome = exception.getStatusCode() < 500 ? Outcome.REFUSED : Outcome.FAILED;
+        Optional<SharedCareConsentService.Refusal> hidden = requested(request)
+                .flatMap(id -> SharedCareConsentService.refusalAbout(request, id));
+        List<String> patients = hidden.map(h -> PatientCompartment.patientsOf(fhir, h.resource()))
+                .orElse(List.of());
         AccessRecord access = new AccessRecord(who.get().at(), who, interaction(request), url(request),
-                address(request), outcome, List.of(), List.of(), Optional.of(refusal(request, exception)));
+                address(request), outcome, List.of(), patients, Optional.of(refusal(request, exception, hidden)));
         try {
             trail.append(events.build(access));
         } catch (RuntimeException failure) {
@@ -92,16 +95,19 @@ public final class AuditInterceptor {
      * else the resource itself); any other failure with its status and message. A missing resource is not
      * referenced: the trail may only point at what exists.
      */
-    private static Refusal refusal(RequestDetails request, BaseServerResponseException exception) {
-        Optional<String> requested = request.getId() != null && request.getId().hasIdPart()
-                ? Optional.of(request.getId().toUnqualifiedVersionless().getValue()) : Optional.empty();
-        Optional<Decision> hidden = requested.flatMap(id -> SharedCareConsentService.refusalAbout(request, id));
+    private static Refusal refusal(RequestDetails request, BaseServerResponseException exception,
+            Optional<SharedCareConsentService.Refusal> hidden) {
         if (hidden.isPresent()) {
-            Reason deciding = hidden.get().deciding();
+            Reason deciding = hidden.get().decision().deciding();
             return new Refusal(deciding.rule().name(), deciding.explain(),
-                    deciding.evidence().isPresent() ? deciding.evidence() : requested);
+                    deciding.evidence().isPresent() ? deciding.evidence() : requested(request));
         }
         return new Refusal("HTTP " + exception.getStatusCode(), exception.getMessage(), Optional.empty());
+    }
+
+    private static Optional<String> requested(RequestDetails request) {
+        return request.getId() != null && request.getId().hasIdPart()
+                ? Optional.of(request.getId().toUnqualifiedVersionless().getValue()) : Optional.empty();
     }
 
     private static List<IBaseResource> contents(IBaseResource response) {

@@ -42,7 +42,7 @@ import uk.sharedcare.record.consent.CodeLists.DissentCode;
  * codes, consents and the relationships others have with them. A handful of indexed searches, run as the
  * server's own work (no consent filtering, no audit), once per patient per request.
  */
-final class PatientStateLoader {
+public final class PatientStateLoader {
 
     private final DaoRegistry daos;
     private final CodeLists codes;
@@ -52,7 +52,7 @@ final class PatientStateLoader {
         this.codes = codes;
     }
 
-    PatientState load(String patientId) {
+    public PatientState load(String patientId) {
         Optional<Patient> found = read(Patient.class, patientId);
         Map<String, Optional<String>> organisations = new HashMap<>();
         OrganisationCodes orgCodes = reference -> organisations.computeIfAbsent(

@@ -117,13 +117,16 @@ public final class SharedCareConsentService implements IConsentService {
         return decision;
     }
 
+    /** A resource this request was refused, and the decision that refused it. */
+    public record Refusal(IBaseResource resource, Decision decision) {}
+
     /** The refusal this request met for the resource with this id ({@code Type/id}), if one was decided. */
-    public static Optional<Decision> refusalAbout(RequestDetails request, String reference) {
+    public static Optional<Refusal> refusalAbout(RequestDetails request, String reference) {
         synchronized (decisions(request)) {
             return decisions(request).entrySet().stream()
                     .filter(e -> !e.getValue().permits())
                     .filter(e -> reference.equals(e.getKey().getIdElement().toUnqualifiedVersionless().getValue()))
-                    .map(Map.Entry::getValue)
+                    .map(e -> new Refusal(e.getKey(), e.getValue()))
                     .findFirst();
         }
     }

@@ -7,8 +7,10 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenParam;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -74,6 +76,27 @@ class AuditTrailIT {
             assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._4);
             assertThat(event.getAgentFirstRep().getWho().getIdentifier().getValue()).isEqualTo("nurse.okafor");
         });
+    }
+
+    @Test
+    void requestsRefusedBeforeTheyReachTheRecordAreOnItToo() {
+        String marker = "probe-" + UUID.randomUUID();
+        String noRole = TestIdentityProvider.token().roles("offline_access").organisation("Y90001")
+                .purposes("TREAT").sign();
+
+        assertThat(new FhirServerClient(port).get("/Patient?name=" + marker).status()).isEqualTo(401);
+        assertThat(new FhirServerClient(port, noRole).get("/Patient?name=" + marker + "x").status()).isEqualTo(403);
+
+        List<AuditEvent> refusals = daos.getResourceDao(AuditEvent.class)
+                .search(SearchParameterMap.newSynchronous("outcome", new TokenParam("4")),
+                        new SystemRequestDetails())
+                .getAllResources().stream().map(AuditEvent.class::cast)
+                .filter(e -> e.getEntity().stream().anyMatch(entity -> entity.getDescription() != null
+                        && entity.getDescription().contains(marker)))
+                .toList();
+        assertThat(refusals).extracting(AuditEvent::getOutcomeDesc)
+                .anySatisfy(d -> assertThat(d).contains("Authentication is required"))
+                .anySatisfy(d -> assertThat(d).contains("no Shared Care Record role"));
     }
 
     @Test
