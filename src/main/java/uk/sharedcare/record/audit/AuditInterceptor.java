@@ -30,7 +30,8 @@ import uk.sharedcare.record.consent.SharedCareConsentService;
  * Puts every authenticated FHIR request on the record. On success (hook {@code SERVER_OUTGOING_RESPONSE}, after
  * HAPI's consent interceptor has removed what the caller may not see and before anything is written to the client)
  * the AuditEvent lists exactly the resources in the response; if it cannot be stored the client gets 503 and no
- * data. Refusals and failures (hook {@code SERVER_HANDLE_EXCEPTION}) are recorded with their reason.
+ * data. With it, in the same transaction, any alert the patient's GP practice is owed. Refusals and failures
+ * (hook {@code SERVER_HANDLE_EXCEPTION}) are recorded with their reason.
  */
 @Interceptor(order = AuditInterceptor.ORDER)
 public final class AuditInterceptor {
@@ -42,11 +43,13 @@ public final class AuditInterceptor {
     private final AuditTrail trail;
     private final AuditEventFactory events;
     private final FhirContext fhir;
+    private final AccessAlerts alerts;
 
-    public AuditInterceptor(AuditTrail trail, AuditEventFactory events, FhirContext fhir) {
+    AuditInterceptor(AuditTrail trail, AuditEventFactory events, FhirContext fhir, AccessAlerts alerts) {
         this.trail = trail;
         this.events = events;
         this.fhir = fhir;
+        this.alerts = alerts;
     }
 
     @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
@@ -62,7 +65,7 @@ public final class AuditInterceptor {
                 address(request), Outcome.SUCCESS, shown.stream().map(AuditInterceptor::reference).toList(),
                 List.copyOf(patients), Optional.empty());
         try {
-            trail.append(events.build(access));
+            trail.append(events.build(access), eventId -> alerts.raise(who.get(), access.patients(), eventId));
         } catch (RuntimeException failure) {
             log.error("Could not record the access; refusing to answer {}", url(request), failure);
             throw new AuditUnavailableException();

@@ -3,6 +3,7 @@ package uk.sharedcare.record.audit;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.StringType;
 import org.springframework.dao.DuplicateKeyException;
@@ -37,6 +38,14 @@ public final class AuditTrail {
 
     /** Stores the event, chained to the trail; returns its id. Fails, storing nothing, if the store fails. */
     public String append(AuditEvent event) {
+        return append(event, id -> { });
+    }
+
+    /**
+     * Stores the event and then, in the same transaction and still holding the chain lock, whatever
+     * {@code alsoRecord} writes about it (alerts): both are stored, or neither.
+     */
+    public String append(AuditEvent event, Consumer<String> alsoRecord) {
         return transactions.execute(status -> {
             Map<String, Object> head = jdbc.queryForMap(
                     "select HEAD_HASH, SEQ from " + HEAD_TABLE + " where ID = 1 for update");
@@ -46,6 +55,7 @@ public final class AuditTrail {
             String hash = chain.link(event, (String) head.get("HEAD_HASH"));
             String id = events.create(event, new SystemRequestDetails()).getId().toUnqualifiedVersionless().getValue();
             jdbc.update("update " + HEAD_TABLE + " set HEAD_HASH = ?, SEQ = ? where ID = 1", hash, sequence);
+            alsoRecord.accept(id);
             return id;
         });
     }

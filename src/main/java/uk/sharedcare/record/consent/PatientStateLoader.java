@@ -84,6 +84,13 @@ public final class PatientStateLoader {
                 careTeamPractitioners(patientId, careTeamAuthors));
     }
 
+    /** Only the patient's registered practice, for callers that need nothing else. */
+    public Optional<String> registeredPractice(String patientId) {
+        return read(Patient.class, patientId).flatMap(patient -> patient.getGeneralPractitioner().stream()
+                .filter(PatientStateLoader::isOrganisation)
+                .map(this::organisationCode).flatMap(Optional::stream).findFirst());
+    }
+
     /** Resolves an organisation reference to its ODS code. */
     interface OrganisationCodes {
         Optional<String> of(Reference reference);

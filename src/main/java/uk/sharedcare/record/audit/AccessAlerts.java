@@ -1,0 +1,96 @@
+package uk.sharedcare.record.audit;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
+import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.access.Custodian;
+import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.consent.PatientStateLoader;
+
+/**
+ * Tells a patient's GP practice when another organisation sees the record for the first time, and on every
+ * break-glass: a Communication addressed to the practice, recorded with the practice as custodian so that only the
+ * practice sees it. Runs inside the audit append's transaction, under its lock, so concurrent first accesses raise
+ * one alert, not two.
+ */
+final class AccessAlerts {
+
+    static final String ALERT_SYSTEM = "https://sharedcarerecord.uk/fhir/CodeSystem/access-alert";
+    static final String NEW_ACCESSOR = "new-accessor";
+    static final String BREAK_GLASS = "break-glass";
+
+    private final DaoRegistry daos;
+    private final PatientStateLoader patients;
+
+    AccessAlerts(DaoRegistry daos, PatientStateLoader patients) {
+        this.daos = daos;
+        this.patients = patients;
+    }
+
+    void raise(AccessContext who, List<String> patientIds, String auditEventId) {
+        for (String patientId : patientIds) {
+            Optional<String> practice = patients.registeredPractice(patientId);
+            if (practice.isEmpty() || practice.get().equals(who.organisation())) {
+                continue;
+            }
+            if (who.isBreakGlass()) {
+                record(BREAK_GLASS, who, patientId, practice.get(), auditEventId);
+            }
+            if (!alreadyAlerted(patientId, who.organisation())) {
+                record(NEW_ACCESSOR, who, patientId, practice.get(), auditEventId);
+            }
+        }
+    }
+
+    private boolean alreadyAlerted(String patientId, String organisation) {
+        SearchParameterMap query = SearchParameterMap.newSynchronous("subject", new ReferenceParam(patientId))
+                .add("_tag", new TokenParam(ALERT_SYSTEM, marker(NEW_ACCESSOR, organisation)));
+        return !daos.getResourceDao(Communication.class).search(query, new SystemRequestDetails()).isEmpty();
+    }
+
+    private void record(String kind, AccessContext who, String patientId, String practice, String auditEventId) {
+        Communication alert = new Communication();
+        alert.setStatus(Communication.CommunicationStatus.COMPLETED);
+        alert.addCategory(new CodeableConcept(new Coding(ALERT_SYSTEM, kind,
+                BREAK_GLASS.equals(kind) ? "Break-glass access" : "New organisation accessing the record")));
+        alert.setSubject(new Reference(patientId));
+        alert.addRecipient(organisation(practice));
+        alert.setSender(organisation(who.organisation()));
+        alert.setSent(Date.from(who.at()));
+        alert.addAbout(new Reference(auditEventId));
+        alert.addPayload().setContent(new StringType(describe(kind, who)));
+        alert.getMeta().addTag(ALERT_SYSTEM, marker(kind, who.organisation()), null);
+        alert.getMeta().addTag(Custodian.TAG_SYSTEM, practice, "Written by " + practice);
+        daos.getResourceDao(Communication.class).create(alert, new SystemRequestDetails());
+    }
+
+    private static String describe(String kind, AccessContext who) {
+        String roles = String.join(", ", who.roles().stream().map(Role::claimValue).sorted().toList());
+        if (BREAK_GLASS.equals(kind)) {
+            return who.organisation() + " (" + roles + ") used break-glass access: \""
+                    + who.breakGlassReason().orElse("") + "\". Awaiting review.";
+        }
+        return who.organisation() + " (" + roles + ") accessed this patient's record for the first time, for "
+                + who.purpose().display() + ".";
+    }
+
+    private static Reference organisation(String odsCode) {
+        return new Reference().setIdentifier(new Identifier().setSystem(AccessContext.ODS_SYSTEM).setValue(odsCode));
+    }
+
+    private static String marker(String kind, String organisation) {
+        return kind + "-" + organisation;
+    }
+}

@@ -1,0 +1,103 @@
+package uk.sharedcare.record.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static uk.sharedcare.support.Callers.BOROUGH_COUNCIL;
+import static uk.sharedcare.support.Callers.BOROUGH_TRUST;
+
+import java.util.List;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Communication;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import uk.sharedcare.record.access.AccessContextResolver;
+import uk.sharedcare.support.BoroughScenario;
+import uk.sharedcare.support.Callers;
+import uk.sharedcare.support.FhirServerClient;
+import uk.sharedcare.support.PostgresFhirServerTest;
+import uk.sharedcare.support.TestIdentityProvider.Token;
+
+/** The GP practice is told when another organisation first sees its patient's record, and of every break-glass. */
+@PostgresFhirServerTest
+class AccessAlertsIT {
+
+    @LocalServerPort
+    int port;
+
+    BoroughScenario borough;
+    String patient;
+    String observation;
+
+    @BeforeEach
+    void scenario() {
+        borough = new BoroughScenario(port);
+        patient = borough.patientAtRiverside();
+        observation = borough.bloodPressure(Callers.drPatel(), patient);
+    }
+
+    @Test
+    void practiceIsAlertedOnceWhenAnotherOrganisationFirstSeesTheRecord() {
+        borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
+        read(Callers.nurseOkafor(), observation);
+        read(Callers.nurseOkafor(), observation);
+
+        List<Communication> alerts = alertsSeenBy(Callers.drPatel());
+
+        assertThat(alerts).filteredOn(a -> kind(a).equals("new-accessor")).singleElement().satisfies(alert -> {
+            assertThat(alert.getSender().getIdentifier().getValue()).isEqualTo(BOROUGH_TRUST);
+            assertThat(alert.getRecipientFirstRep().getIdentifier().getValue()).isEqualTo(Callers.RIVERSIDE_PRACTICE);
+            assertThat(alert.getPayloadFirstRep().getContentStringType().getValue())
+                    .contains("RZ9 (clinician) accessed this patient's record for the first time");
+            assertThat(alert.getAboutFirstRep().getReference()).startsWith("AuditEvent/");
+        });
+    }
+
+    @Test
+    void eachNewOrganisationRaisesItsOwnAlert() {
+        borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
+        borough.episodeOfCare(Callers.swMurphy(), BOROUGH_COUNCIL, patient);
+        read(Callers.nurseOkafor(), observation);
+        read(Callers.swMurphy(), patient);
+
+        assertThat(alertsSeenBy(Callers.drPatel())).filteredOn(a -> kind(a).equals("new-accessor"))
+                .extracting(a -> a.getSender().getIdentifier().getValue())
+                .containsExactlyInAnyOrder(BOROUGH_TRUST, BOROUGH_COUNCIL);
+    }
+
+    @Test
+    void everyBreakGlassIsAlertedWithItsReason() {
+        FhirServerClient breakingGlass = new FhirServerClient(port, Callers.nurseOkafor().sign())
+                .withHeader(AccessContextResolver.PURPOSE_HEADER, "ETREAT")
+                .withHeader(AccessContextResolver.BREAK_GLASS_REASON_HEADER, "Unresponsive in the car park");
+        breakingGlass.get("/" + observation);
+        breakingGlass.get("/" + observation);
+
+        assertThat(alertsSeenBy(Callers.drPatel())).filteredOn(a -> kind(a).equals("break-glass")).hasSize(2)
+                .allSatisfy(a -> assertThat(a.getPayloadFirstRep().getContentStringType().getValue())
+                        .contains("Unresponsive in the car park").contains("Awaiting review"));
+    }
+
+    @Test
+    void thePracticesOwnAccessRaisesNoAlertAndOnlyThePracticeSeesAlerts() {
+        read(Callers.drPatel(), observation);
+        borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
+        read(Callers.nurseOkafor(), observation);
+
+        assertThat(alertsSeenBy(Callers.drPatel())).extracting(a -> a.getSender().getIdentifier().getValue())
+                .doesNotContain(Callers.RIVERSIDE_PRACTICE);
+        assertThat(alertsSeenBy(Callers.nurseOkafor())).isEmpty();
+    }
+
+    private void read(Token caller, String id) {
+        assertThat(new FhirServerClient(port, caller.sign()).get("/" + id).status()).isEqualTo(200);
+    }
+
+    private List<Communication> alertsSeenBy(Token caller) {
+        return borough.as(caller).search().byUrl("Communication?subject=" + patient).returnBundle(Bundle.class)
+                .execute().getEntry().stream().map(e -> (Communication) e.getResource()).toList();
+    }
+
+    private static String kind(Communication alert) {
+        return alert.getCategoryFirstRep().getCodingFirstRep().getCode();
+    }
+}
