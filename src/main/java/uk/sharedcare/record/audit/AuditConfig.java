@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Communication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -49,12 +50,18 @@ public class AuditConfig {
         return new AuditRecording(
                 List.of(new AuditInterceptor(trail, events, fhir, new AccessAlerts(daos, patients))),
                 List.of(new VerifyAuditChainProvider(auditEvents(daos), chain),
-                        new AccessReportProvider(auditEvents(daos), patients)));
+                        new AccessReportProvider(auditEvents(daos), patients),
+                        new AlertOperationsProvider(communications(daos))));
     }
 
     @SuppressWarnings("unchecked")
     private static IFhirResourceDao<AuditEvent> auditEvents(DaoRegistry daos) {
         return daos.getResourceDao(AuditEvent.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static IFhirResourceDao<Communication> communications(DaoRegistry daos) {
+        return daos.getResourceDao(Communication.class);
     }
 
     /** The audit interceptors and operations, for the plugin's registrar. */

@@ -42,12 +42,15 @@ final class RequestExposureGuard {
     static final int ORDER = 50;
 
     private static final Set<String> OFFERED_OPERATIONS =
-            Set.of("$everything", "$validate", "$explain-access", "$verify-audit-chain", "$access-report");
+            Set.of("$everything", "$validate", "$explain-access", "$verify-audit-chain", "$access-report",
+                    "$access-digest", "$review-break-glass");
+    private static final Set<String> SYSTEM_LEVEL_ONLY =
+            Set.of("$verify-audit-chain", "$access-digest", "$review-break-glass");
     private static final Set<String> REFUSED_PARAMETERS = Set.of("_has", "_filter", "_text", "_content", "_list",
             "_query", "_contained", "_containedType");
     /** Governance operations that explain decisions rather than show data; they check the caller's role. */
     private static final Set<String> GOVERNANCE_OPERATIONS =
-            Set.of("$explain-access", "$verify-audit-chain", "$access-report");
+            Set.of("$explain-access", "$verify-audit-chain", "$access-report", "$access-digest", "$review-break-glass");
     private static final Set<RestOperationTypeEnum> INSTANCE_CHECKED = Set.of(RestOperationTypeEnum.HISTORY_INSTANCE,
             RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, RestOperationTypeEnum.UPDATE,
             RestOperationTypeEnum.PATCH, RestOperationTypeEnum.DELETE);
@@ -120,7 +123,7 @@ final class RequestExposureGuard {
                 && !("$validate".equals(operation) && onInstance)
                 && !("$everything".equals(operation) && !"Patient".equals(resourceType))
                 && !("$explain-access".equals(operation) && onInstance && !"Patient".equals(resourceType))
-                && !("$verify-audit-chain".equals(operation) && resourceType != null)
+                && !(SYSTEM_LEVEL_ONLY.contains(operation) && resourceType != null)
                 && !("$access-report".equals(operation) && !(onInstance && "Patient".equals(resourceType)));
         if (!offered) {
             throw refusal("operation " + operation + (onInstance ? " on a single resource" : "")

@@ -7,6 +7,9 @@ import static uk.sharedcare.support.Callers.BOROUGH_TRUST;
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -15,6 +18,7 @@ import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.PostgresFhirServerTest;
+import uk.sharedcare.support.TestIdentityProvider;
 import uk.sharedcare.support.TestIdentityProvider.Token;
 
 /** The GP practice is told when another organisation first sees its patient's record, and of every break-glass. */
@@ -86,6 +90,60 @@ class AccessAlertsIT {
         assertThat(alertsSeenBy(Callers.drPatel())).extracting(a -> a.getSender().getIdentifier().getValue())
                 .doesNotContain(Callers.RIVERSIDE_PRACTICE);
         assertThat(alertsSeenBy(Callers.nurseOkafor())).isEmpty();
+    }
+
+    @Test
+    void digestListsTheDaysNewAccessorsAndBreakGlassAwaitingReviewUntilADpoReviewsIt() {
+        borough.episodeOfCare(Callers.swMurphy(), BOROUGH_COUNCIL, patient);
+        new FhirServerClient(port, Callers.nurseOkafor().sign())
+                .withHeader(AccessContextResolver.PURPOSE_HEADER, "ETREAT")
+                .withHeader(AccessContextResolver.BREAK_GLASS_REASON_HEADER, "Seizure in clinic")
+                .get("/" + observation);
+        List<Communication> alerts = alertsSeenBy(Callers.drPatel());
+        String breakGlass = idOf(alerts, "break-glass");
+        String councilFirstAccess = alerts.stream().filter(a -> kind(a).equals("new-accessor")
+                        && a.getSender().getIdentifier().getValue().equals(BOROUGH_COUNCIL))
+                .map(a -> "Communication/" + a.getIdElement().getIdPart()).findFirst().orElseThrow();
+
+        Parameters digest = digest(Callers.drPatel());
+        assertThat(values(digest, "newAccessor")).contains(councilFirstAccess);
+        assertThat(values(digest, "breakGlassAwaitingReview")).contains(breakGlass);
+
+        Parameters review = new Parameters();
+        review.addParameter().setName("alert").setValue(new Reference(breakGlass));
+        review.addParameter().setName("note").setValue(new StringType("Appropriate: patient seizing, no GP contact"));
+        FhirServerClient byGp = new FhirServerClient(port, Callers.drPatel().sign());
+        assertThat(byGp.send("POST", "/$review-break-glass",
+                FhirServerClient.FHIR.newJsonParser().encodeResourceToString(review), "application/fhir+json")
+                .status()).isEqualTo(403);
+        assertThat(dpo().send("POST", "/$review-break-glass",
+                FhirServerClient.FHIR.newJsonParser().encodeResourceToString(review), "application/fhir+json")
+                .status()).isEqualTo(200);
+
+        assertThat(values(digest(Callers.drPatel()), "breakGlassAwaitingReview")).doesNotContain(breakGlass);
+        Communication reviewed = borough.as(Callers.drPatel()).read().resource(Communication.class)
+                .withId(breakGlass.substring("Communication/".length())).execute();
+        assertThat(reviewed.getNoteFirstRep().getText()).contains("Appropriate");
+    }
+
+    private Parameters digest(Token practice) {
+        return borough.as(practice).operation().onServer().named("$access-digest")
+                .withNoParameters(Parameters.class).useHttpGet().execute();
+    }
+
+    private FhirServerClient dpo() {
+        return new FhirServerClient(port, TestIdentityProvider.token().subject("dpo.williams").roles("dpo")
+                .organisation("QZ9").purposes("TREAT").sign());
+    }
+
+    private static List<String> values(Parameters parameters, String name) {
+        return parameters.getParameter().stream().filter(p -> p.getName().equals(name))
+                .map(p -> ((Reference) p.getValue()).getReference()).toList();
+    }
+
+    private static String idOf(List<Communication> alerts, String kind) {
+        return alerts.stream().filter(a -> kind(a).equals(kind))
+                .map(a -> "Communication/" + a.getIdElement().getIdPart()).findFirst().orElseThrow();
     }
 
     private void read(Token caller, String id) {
