@@ -7,7 +7,6 @@ import static uk.sharedcare.support.RecordFixtures.uniqueNhsNumber;
 
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import java.util.Date;
-import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;

@@ -46,7 +46,7 @@ public class ConsentConfig {
                 List.of(
                         new RequestExposureGuard(daos, consent),
                         new ConsentInterceptor(consent),
-                        new WriteAuthorisation(policy, patients),
+                        new WriteAuthorisation(new WritePolicy(policy), patients),
                         new SensitiveDataLabeller(fhir, file.codes()),
                         new UniformNotFound()),
                 List.of(new ExplainAccessProvider(daos, consent)));

@@ -11,10 +11,8 @@ import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +22,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.CareTeam;
-import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
@@ -35,7 +32,6 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Custodian;
-import uk.sharedcare.record.consent.CodeLists.DissentCode;
 
 /**
  * Loads what the policy needs to know about one patient from the record: registration, age, cohorts, GP dissent
@@ -169,38 +165,23 @@ public final class PatientStateLoader {
             boolean resolved = condition.getClinicalStatus().getCoding().stream()
                     .anyMatch(c -> "resolved".equals(c.getCode()) || "inactive".equals(c.getCode()));
             if (!resolved) {
-                cohorts.addAll(codes.cohortsFor(codesOf(condition.getCode())));
+                cohorts.addAll(codes.cohortsFor(Code.allOf(condition.getCode())));
             }
         }
         for (Flag flag : activeFlags(patientId)) {
-            cohorts.addAll(codes.cohortsFor(codesOf(flag.getCode())));
+            cohorts.addAll(codes.cohortsFor(Code.allOf(flag.getCode())));
         }
         return cohorts;
     }
 
-    /** The latest dissent or withdrawal entry of each type decides; a dissent in force is returned. */
     private Optional<GpDissent> gpDissent(String patientId) {
         TokenOrListParam dissentCodes = anyOf(codes.allDissentCodes());
         if (dissentCodes.getValuesAsQueryTokens().isEmpty()) {
             return Optional.empty();
         }
-        Map<GpDissent.Type, Entry> latest = new HashMap<>();
-        for (Observation observation : search(Observation.class,
-                forPatient("patient", patientId).add("code", dissentCodes))) {
-            if (observation.getStatus() != Observation.ObservationStatus.ENTEREDINERROR
-                    && observation.getStatus() != Observation.ObservationStatus.CANCELLED) {
-                Date when = observation.hasEffectiveDateTimeType() ? observation.getEffectiveDateTimeType().getValue()
-                        : observation.getIssued();
-                note(latest, codesOf(observation.getCode()), when, "Observation/" + idOf(observation));
-            }
-        }
-        for (Flag flag : activeFlags(patientId)) {
-            note(latest, codesOf(flag.getCode()), flag.getPeriod().getStart(), "Flag/" + idOf(flag));
-        }
-        return latest.entrySet().stream()
-                .filter(e -> !e.getValue().withdrawal())
-                .min(Map.Entry.comparingByKey())
-                .map(e -> new GpDissent(e.getKey(), e.getValue().evidence()));
+        return new GpDissentReader(codes).inForce(
+                search(Observation.class, forPatient("patient", patientId).add("code", dissentCodes)),
+                activeFlags(patientId));
     }
 
     /** R4 has no code search on Flag, and a patient has few flags: all active ones, filtered by code here. */
@@ -208,22 +189,6 @@ public final class PatientStateLoader {
         return search(Flag.class, forPatient("patient", patientId)).stream()
                 .filter(flag -> flag.getStatus() == Flag.FlagStatus.ACTIVE)
                 .toList();
-    }
-
-    private record Entry(Instant at, boolean withdrawal, String evidence) {}
-
-    private void note(Map<GpDissent.Type, Entry> latest, List<Code> entryCodes, Date when, String evidence) {
-        Optional<DissentCode> kind = codes.dissentCode(entryCodes);
-        if (kind.isEmpty()) {
-            return;
-        }
-        Instant at = when == null ? Instant.EPOCH : when.toInstant();
-        Entry entry = new Entry(at, kind.get().isWithdrawal(), evidence);
-        latest.merge(kind.get().type(), entry, (a, b) -> b.at().isAfter(a.at()) ? b : a);
-    }
-
-    private static List<Code> codesOf(CodeableConcept concept) {
-        return concept.getCoding().stream().map(c -> new Code(c.getSystem(), c.getCode())).toList();
     }
 
     private static TokenOrListParam anyOf(Collection<Code> codes) {

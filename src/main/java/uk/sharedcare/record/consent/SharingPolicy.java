@@ -112,33 +112,6 @@ public final class SharingPolicy {
         return Decision.deny(trail, Reason.of(PolicyRule.AUDIT_READERS, rolesOf(who) + " at " + who.organisation()));
     }
 
-    /** Rule 9 (and rule 8): who may create or change a resource. */
-    public Decision decideWrite(AccessContext who, String resourceType, Optional<String> currentCustodian,
-            Optional<String> registeredPractice) {
-        Decision request = decideRequest(who);
-        if (!request.permits()) {
-            return request;
-        }
-        List<Reason> trail = new ArrayList<>(request.reasons());
-        String organisation = who.organisation();
-        if (currentCustodian.isPresent() && !currentCustodian.get().equals(organisation)) {
-            return Decision.deny(trail, Reason.of(PolicyRule.WRITE_AS_OWN_ORGANISATION,
-                    "recorded by " + currentCustodian.get() + ", not " + organisation));
-        }
-        if ("Consent".equals(resourceType)) {
-            boolean practice = registeredPractice.filter(organisation::equals).isPresent()
-                    && hasAnyRole(who, EnumSet.of(Role.GP, Role.SYSTEM));
-            if (!practice && !who.hasRole(Role.DPO)) {
-                return Decision.deny(trail, Reason.of(PolicyRule.CONSENT_WRITERS,
-                        organisation + " is not the patient's registered practice"));
-            }
-            trail.add(Reason.of(PolicyRule.CONSENT_WRITERS, who.hasRole(Role.DPO) ? "data protection officer"
-                    : "registered practice " + organisation));
-        }
-        trail.add(Reason.of(PolicyRule.WRITE_AS_OWN_ORGANISATION, "written as " + organisation));
-        return Decision.permit(trail, Set.of());
-    }
-
     /** Rules 6 and 4, which even break-glass does not pass over. */
     private Optional<Reason> sensitiveOrDissented(PatientState patient, ResourceFacts resource) {
         Set<String> sensitive = sensitiveLabels(resource);
@@ -252,11 +225,11 @@ public final class SharingPolicy {
         return found;
     }
 
-    private static boolean hasAnyRole(AccessContext who, Set<Role> roles) {
+    static boolean hasAnyRole(AccessContext who, Set<Role> roles) {
         return who.roles().stream().anyMatch(roles::contains);
     }
 
-    private static String rolesOf(AccessContext who) {
+    static String rolesOf(AccessContext who) {
         return who.roles().stream().map(Role::claimValue).sorted().toList().toString();
     }
 }

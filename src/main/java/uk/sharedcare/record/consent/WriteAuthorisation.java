@@ -30,10 +30,10 @@ final class WriteAuthorisation {
     private static final Set<String> CONFORMANCE =
             Set.of("SearchParameter", "StructureDefinition", "ValueSet", "CodeSystem");
 
-    private final SharingPolicy policy;
+    private final WritePolicy policy;
     private final PatientStateLoader patients;
 
-    WriteAuthorisation(SharingPolicy policy, PatientStateLoader patients) {
+    WriteAuthorisation(WritePolicy policy, PatientStateLoader patients) {
         this.policy = policy;
         this.patients = patients;
     }

@@ -397,6 +397,8 @@ class SharingPolicyTest {
     @Nested
     class Writes {
 
+        private final WritePolicy policy = new WritePolicy(SharingPolicyTest.this.policy);
+
         @Test
         void userCannotChangeAnotherOrganisationsData() {
             assertDenied(policy.decideWrite(nurseOkafor(), "Observation", Optional.of(RIVERSIDE), Optional.of(RIVERSIDE)),
