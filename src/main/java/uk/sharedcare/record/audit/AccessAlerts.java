@@ -25,9 +25,9 @@ import uk.sharedcare.record.consent.PatientStateLoader;
  * practice sees it. Runs inside the audit append's transaction, under its lock, so concurrent first accesses raise
  * one alert, not two.
  */
-final class AccessAlerts {
+public final class AccessAlerts {
 
-    static final String ALERT_SYSTEM = "https://sharedcarerecord.uk/fhir/CodeSystem/access-alert";
+    public static final String ALERT_SYSTEM = "https://sharedcarerecord.uk/fhir/CodeSystem/access-alert";
     static final String NEW_ACCESSOR = "new-accessor";
     static final String BREAK_GLASS = "break-glass";
 
@@ -72,6 +72,7 @@ final class AccessAlerts {
         alert.addAbout(new Reference(auditEventId));
         alert.addPayload().setContent(new StringType(describe(kind, who)));
         alert.getMeta().addTag(ALERT_SYSTEM, marker(kind, who.organisation()), null);
+        alert.getMeta().addTag(ALERT_SYSTEM, recipientTag(practice), "For " + practice);
         alert.getMeta().addTag(Custodian.TAG_SYSTEM, practice, "Written by " + practice);
         daos.getResourceDao(Communication.class).create(alert, new SystemRequestDetails());
     }
@@ -88,6 +89,16 @@ final class AccessAlerts {
 
     private static Reference organisation(String odsCode) {
         return new Reference().setIdentifier(new Identifier().setSystem(AccessContext.ODS_SYSTEM).setValue(odsCode));
+    }
+
+    /** The tag a practice's alert subscription matches on. */
+    public static String recipientTag(String practice) {
+        return "recipient-" + practice;
+    }
+
+    /** The only subscription criteria the record accepts: a practice's own alerts. */
+    public static String subscriptionCriteria(String practice) {
+        return "Communication?_tag=" + ALERT_SYSTEM + "|" + recipientTag(practice);
     }
 
     private static String marker(String kind, String organisation) {

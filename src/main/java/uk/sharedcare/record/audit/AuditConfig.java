@@ -16,6 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import uk.sharedcare.record.access.IdentityProperties;
 import uk.sharedcare.record.access.RefusalRecorder;
 import uk.sharedcare.record.consent.PatientStateLoader;
+import uk.sharedcare.record.consent.SubscriptionPolicy;
 
 /** The audit trail: every FHIR request recorded as a chained AuditEvent in the record's own database. */
 @Configuration(proxyBeanMethods = false)
@@ -36,6 +37,11 @@ public class AuditConfig {
     @Bean
     AuditEventFactory auditEventFactory(IdentityProperties identity) {
         return new AuditEventFactory(identity.issuerUri());
+    }
+
+    @Bean
+    SubscriptionPolicy alertSubscriptions() {
+        return new AlertSubscriptions();
     }
 
     @Bean

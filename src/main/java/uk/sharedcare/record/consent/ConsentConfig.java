@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -41,12 +42,14 @@ public class ConsentConfig {
     /** The interceptors enforcing the policy, for the plugin's registrar to put on the RestfulServer. */
     @Bean
     ConsentEnforcement consentEnforcement(SharedCareConsentService consent, SharingPolicy policy,
-            PatientStateLoader patients, DaoRegistry daos, FhirContext fhir, PolicyFile.Loaded file) {
+            PatientStateLoader patients, DaoRegistry daos, FhirContext fhir, PolicyFile.Loaded file,
+            ObjectProvider<SubscriptionPolicy> subscriptions) {
         return new ConsentEnforcement(
                 List.of(
                         new RequestExposureGuard(daos, consent),
                         new ConsentInterceptor(consent),
-                        new WriteAuthorisation(new WritePolicy(policy), patients),
+                        new WriteAuthorisation(new WritePolicy(policy), patients,
+                                subscriptions.getIfAvailable(() -> SubscriptionPolicy.NONE)),
                         new SensitiveDataLabeller(fhir, file.codes()),
                         new UniformNotFound()),
                 List.of(new ExplainAccessProvider(daos, consent)));

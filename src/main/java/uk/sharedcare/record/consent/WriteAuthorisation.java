@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.Subscription;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.access.Custodian;
@@ -16,8 +17,9 @@ import uk.sharedcare.record.access.Role;
 /**
  * Rule 9 on every write through the API, each transaction entry included (hooks {@code STORAGE_PRESTORAGE_*}):
  * an organisation changes or deletes only what it recorded, and only the registered practice, a DPO or the
- * practice's own system records a patient's consent. A refusal rolls the whole transaction back. Subscriptions
- * cannot be written at all: HAPI's delivery does not pass through the sharing policy. Conformance resources
+ * practice's own system records a patient's consent. A refusal rolls the whole transaction back. The only
+ * Subscription accepted is a practice's REST hook for its own access alerts: HAPI's delivery does not pass through
+ * the sharing policy. Conformance resources
  * (search parameters, profiles, value sets, code systems) are written by admins only, and AuditEvents by the
  * server alone.
  */
@@ -32,10 +34,12 @@ final class WriteAuthorisation {
 
     private final WritePolicy policy;
     private final PatientStateLoader patients;
+    private final SubscriptionPolicy subscriptions;
 
-    WriteAuthorisation(WritePolicy policy, PatientStateLoader patients) {
+    WriteAuthorisation(WritePolicy policy, PatientStateLoader patients, SubscriptionPolicy subscriptions) {
         this.policy = policy;
         this.patients = patients;
+        this.subscriptions = subscriptions;
     }
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
@@ -66,10 +70,11 @@ final class WriteAuthorisation {
             throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD,
                     "the audit trail is written by the server alone; AuditEvents cannot be written through the API"));
         }
-        if ("Subscription".equals(resource.fhirType())) {
+        if ("Subscription".equals(resource.fhirType())
+                && !subscriptions.accepts(who.get(), (Subscription) resource)) {
             // HAPI delivers what a subscription matches without asking the sharing policy.
-            throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD,
-                    "subscriptions would send data around these rules, so they cannot be created through the API"));
+            throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD, "subscriptions would send data around"
+                    + " these rules; " + subscriptions.offered(who.get())));
         }
         Optional<String> practice = resource instanceof Consent consent && consent.getPatient().hasReference()
                 ? patients.load(consent.getPatient().getReferenceElement().toUnqualifiedVersionless().getValue())

@@ -4,12 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static uk.sharedcare.support.Callers.BOROUGH_COUNCIL;
 import static uk.sharedcare.support.Callers.BOROUGH_TRUST;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Subscription;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -124,6 +132,66 @@ class AccessAlertsIT {
         Communication reviewed = borough.as(Callers.drPatel()).read().resource(Communication.class)
                 .withId(breakGlass.substring("Communication/".length())).execute();
         assertThat(reviewed.getNoteFirstRep().getText()).contains("Appropriate");
+    }
+
+    @Test
+    void practiceReceivesItsOwnAlertsByRestHookAndNothingElse() throws Exception {
+        BlockingQueue<String> delivered = new LinkedBlockingQueue<>();
+        HttpServer hook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        hook.createContext("/hook", exchange -> {
+            delivered.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
+                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        hook.start();
+        try {
+            String subscription = borough.create(Callers.riversideEhrFeed(), alertSubscription(
+                    AccessAlerts.subscriptionCriteria(Callers.RIVERSIDE_PRACTICE), hook.getAddress().getPort()));
+            awaitActive(subscription);
+
+            borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
+
+            String delivery = delivered.poll(60, TimeUnit.SECONDS);
+            assertThat(delivery).isNotNull().contains("Communication").contains("accessed this patient");
+        } finally {
+            hook.stop(0);
+        }
+    }
+
+    @Test
+    void subscriptionToAnotherPracticesAlertsIsRefused() {
+        String foreign = FhirServerClient.FHIR.newJsonParser().encodeResourceToString(alertSubscription(
+                AccessAlerts.subscriptionCriteria(Callers.NORTHGATE_PRACTICE), 9));
+
+        var response = new FhirServerClient(port, Callers.riversideEhrFeed().sign())
+                .send("POST", "/Subscription", foreign, "application/fhir+json");
+
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.operationOutcome().getIssueFirstRep().getDiagnostics())
+                .contains(AccessAlerts.subscriptionCriteria(Callers.RIVERSIDE_PRACTICE));
+    }
+
+    private static Subscription alertSubscription(String criteria, int port) {
+        Subscription subscription = new Subscription();
+        subscription.setStatus(Subscription.SubscriptionStatus.REQUESTED);
+        subscription.setReason("Access alerts for the practice");
+        subscription.setCriteria(criteria);
+        subscription.getChannel().setType(Subscription.SubscriptionChannelType.RESTHOOK)
+                .setEndpoint("http://127.0.0.1:" + port + "/hook").setPayload("application/fhir+json");
+        return subscription;
+    }
+
+    private void awaitActive(String subscription) throws InterruptedException {
+        for (int i = 0; i < 120; i++) {
+            Subscription current = borough.as(Callers.riversideEhrFeed()).read().resource(Subscription.class)
+                    .withId(subscription.substring("Subscription/".length())).execute();
+            if (current.getStatus() == Subscription.SubscriptionStatus.ACTIVE) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(subscription + " never became active");
     }
 
     private Parameters digest(Token practice) {
