@@ -10,6 +10,7 @@ import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Communication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -18,8 +19,12 @@ import uk.sharedcare.record.access.RefusalRecorder;
 import uk.sharedcare.record.consent.PatientStateLoader;
 import uk.sharedcare.record.consent.SubscriptionPolicy;
 
-/** The audit trail: every FHIR request recorded as a chained AuditEvent in the record's own database. */
+/**
+ * The audit trail: every FHIR request recorded as a chained AuditEvent in the record's own database, alerts to
+ * GP practices, and their daily digests (scheduled).
+ */
 @Configuration(proxyBeanMethods = false)
+@EnableScheduling
 public class AuditConfig {
 
     @Bean
@@ -37,6 +42,11 @@ public class AuditConfig {
     @Bean
     AuditEventFactory auditEventFactory(IdentityProperties identity) {
         return new AuditEventFactory(identity.issuerUri());
+    }
+
+    @Bean
+    DailyDigests dailyDigests(DaoRegistry daos, AuditTrail trail) {
+        return new DailyDigests(communications(daos), trail);
     }
 
     @Bean

@@ -60,6 +60,14 @@ public final class AuditTrail {
         });
     }
 
+    /** Runs {@code work} in a transaction holding the chain lock, serialised with every append on every node. */
+    public void underChainLock(Runnable work) {
+        transactions.executeWithoutResult(status -> {
+            jdbc.queryForMap("select SEQ from " + HEAD_TABLE + " where ID = 1 for update");
+            work.run();
+        });
+    }
+
     /** The position of an event in the trail. */
     public static long sequenceOf(AuditEvent event) {
         var extension = event.getExtensionByUrl(SEQUENCE_EXTENSION);

@@ -18,7 +18,11 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Subscription;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import uk.sharedcare.record.access.AccessContextResolver;
@@ -35,6 +39,12 @@ class AccessAlertsIT {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    DailyDigests digests;
+
+    @Autowired
+    List<ScheduledTaskHolder> schedules;
 
     BoroughScenario borough;
     String patient;
@@ -192,6 +202,34 @@ class AccessAlertsIT {
             Thread.sleep(500);
         }
         throw new AssertionError(subscription + " never became active");
+    }
+
+    @Test
+    void practiceGetsOneDailyDigestOfNewAccessorsAndBreakGlassAwaitingReview() {
+        borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
+        LocalDate today = LocalDate.now(ZoneId.of("Europe/London"));
+
+        digests.send(today);
+        assertThat(digests.send(today)).as("a second run the same day sends nothing").isZero();
+
+        Bundle sent = borough.as(Callers.drPatel()).search().byUrl("Communication?category="
+                + AccessAlerts.ALERT_SYSTEM + "|" + DailyDigests.DIGEST).returnBundle(Bundle.class).execute();
+        assertThat(sent.getEntry()).isNotEmpty().allSatisfy(e -> assertThat(
+                ((Communication) e.getResource()).getRecipientFirstRep().getIdentifier().getValue())
+                .isEqualTo(Callers.RIVERSIDE_PRACTICE));
+        assertThat(sent.getEntry()).flatExtracting(e -> ((Communication) e.getResource()).getPayload())
+                .extracting(p -> p.getContentStringType().getValue())
+                .anySatisfy(line -> assertThat(line).contains("RZ9 (clinician) accessed"));
+        assertThat(borough.as(Callers.nurseOkafor()).search().byUrl("Communication?category="
+                + AccessAlerts.ALERT_SYSTEM + "|" + DailyDigests.DIGEST).returnBundle(Bundle.class).execute()
+                .getEntry()).isEmpty();
+    }
+
+    @Test
+    void digestsAreSentEveryMorning() {
+        assertThat(schedules).flatExtracting(holder -> List.copyOf(holder.getScheduledTasks()))
+                .extracting(task -> task.getTask().toString())
+                .anySatisfy(name -> assertThat(name).contains("DailyDigests.sendYesterdays"));
     }
 
     private Parameters digest(Token practice) {
