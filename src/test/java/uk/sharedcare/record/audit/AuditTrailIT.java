@@ -113,6 +113,23 @@ class AuditTrailIT {
     }
 
     @Test
+    void batchAndHistoryAreRecordedWithWhatTheyDisclosed() {
+        String plan = borough.carePlan(Callers.drPatel(), patient, "Falls prevention");
+        Bundle batch = new Bundle().setType(Bundle.BundleType.BATCH);
+        batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl(observation);
+        batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl(plan);
+
+        as(Callers.drPatel()).fhir().transaction().withBundle(batch).execute();
+        as(Callers.drPatel()).get("/" + observation + "/_history");
+
+        assertThat(eventsAbout(plan)).filteredOn(e -> "transaction".equals(e.getSubtypeFirstRep().getCode()))
+                .singleElement().satisfies(event -> assertThat(event.getEntity())
+                        .extracting(e -> e.getWhat().getReference()).contains(observation, plan));
+        assertThat(eventsAbout(observation)).extracting(e -> e.getSubtypeFirstRep().getCode())
+                .contains("transaction", "history-instance");
+    }
+
+    @Test
     void auditTrailCannotBeChangedThroughTheApi() {
         as(Callers.drPatel()).get("/" + observation);
         AuditEvent recorded = eventsAbout(observation).get(0);
@@ -178,7 +195,7 @@ class AuditTrailIT {
     @Test
     void concurrentDisclosuresAreEachRecordedOnce() throws Exception {
         int clients = 16;
-        int readsEach = 40;
+        int readsEach = 128;
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<Integer>> results = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
