@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
@@ -23,6 +24,7 @@ import java.time.ZoneId;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.config.ScheduledTaskHolder;
+import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import uk.sharedcare.record.access.AccessContextResolver;
@@ -45,6 +47,9 @@ class AccessAlertsIT {
 
     @Autowired
     List<ScheduledTaskHolder> schedules;
+
+    @Autowired
+    SubscriptionRegistry activeSubscriptions;
 
     BoroughScenario borough;
     String patient;
@@ -155,17 +160,21 @@ class AccessAlertsIT {
             exchange.close();
         });
         hook.start();
+        String subscription = borough.create(Callers.riversideEhrFeed(), alertSubscription(
+                AccessAlerts.subscriptionCriteria(Callers.RIVERSIDE_PRACTICE), hook.getAddress().getPort()));
         try {
-            String subscription = borough.create(Callers.riversideEhrFeed(), alertSubscription(
-                    AccessAlerts.subscriptionCriteria(Callers.RIVERSIDE_PRACTICE), hook.getAddress().getPort()));
             awaitActive(subscription);
+            awaitRegistration(subscription, true);
 
             borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
 
             String delivery = delivered.poll(60, TimeUnit.SECONDS);
             assertThat(delivery).isNotNull().contains("Communication").contains("accessed this patient");
         } finally {
-            hook.stop(0);
+            // The practice unsubscribes. HAPI drops a deleted subscription from its registry on its next refresh, up
+            // to a minute later; the hook stays up until the test JVM ends so that alerts matched meanwhile are
+            // delivered, not retried.
+            borough.as(Callers.riversideEhrFeed()).delete().resourceById(new IdType(subscription)).execute();
         }
     }
 
@@ -230,6 +239,26 @@ class AccessAlertsIT {
         assertThat(schedules).flatExtracting(holder -> List.copyOf(holder.getScheduledTasks()))
                 .extracting(task -> task.getTask().toString())
                 .anySatisfy(name -> assertThat(name).contains("DailyDigests.sendYesterdays"));
+    }
+
+    /**
+     * HAPI matches new resources against its in-memory registry, which follows the stored status a little later and
+     * may register the subscription twice (on activation, then on its loader's refresh), replacing the delivery
+     * channel. Waits until the same registration has held for five seconds.
+     */
+    private void awaitRegistration(String subscription, boolean registered) throws InterruptedException {
+        String id = subscription.substring("Subscription/".length());
+        Object stable = null;
+        int unchanged = 0;
+        for (int i = 0; i < 480 && unchanged < 20; i++) {
+            Object current = activeSubscriptions.get(id);
+            unchanged = current != null && current == stable ? unchanged + 1 : 0;
+            stable = current;
+            Thread.sleep(250);
+        }
+        if (unchanged < 20) {
+            throw new AssertionError(subscription + " never became a settled active subscription");
+        }
     }
 
     private Parameters digest(Token practice) {

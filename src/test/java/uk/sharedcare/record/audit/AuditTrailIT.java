@@ -130,6 +130,16 @@ class AuditTrailIT {
     }
 
     @Test
+    void recordingADisclosureDoesNotStopItsCustodianDeletingTheResource() {
+        assertThat(as(Callers.drPatel()).get("/" + observation).status()).isEqualTo(200);
+
+        RawResponse delete = as(Callers.drPatel()).send("DELETE", "/" + observation, new byte[0], java.util.Map.of());
+
+        assertThat(delete.status()).isBetween(200, 204);
+        assertThat(eventsAbout(observation)).isNotEmpty();
+    }
+
+    @Test
     void auditTrailCannotBeChangedThroughTheApi() {
         as(Callers.drPatel()).get("/" + observation);
         AuditEvent recorded = eventsAbout(observation).get(0);
