@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
@@ -17,6 +18,7 @@ import org.hl7.fhir.r4.model.StringType;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.consent.PatientState;
 import uk.sharedcare.record.consent.PatientStateLoader;
 
 /**
@@ -39,9 +41,16 @@ public final class AccessAlerts {
         this.patients = patients;
     }
 
-    void raise(AccessContext who, List<String> patientIds, String auditEventId) {
+    /**
+     * @param alreadyLoaded the patient states the request loaded for its consent decisions; a patient it has not
+     *                      loaded is read from the record
+     */
+    void raise(AccessContext who, List<String> patientIds, String auditEventId,
+            Function<String, Optional<PatientState>> alreadyLoaded) {
         for (String patientId : patientIds) {
-            Optional<String> practice = patients.registeredPractice(patientId);
+            Optional<String> practice = alreadyLoaded.apply(patientId)
+                    .map(PatientState::registeredPractice)
+                    .orElseGet(() -> patients.registeredPractice(patientId));
             if (practice.isEmpty() || practice.get().equals(who.organisation())) {
                 continue;
             }

@@ -65,7 +65,8 @@ public final class AuditInterceptor {
                 address(request), Outcome.SUCCESS, shown.stream().map(AuditInterceptor::reference).toList(),
                 List.copyOf(patients), Optional.empty());
         try {
-            trail.append(events.build(access), eventId -> alerts.raise(who.get(), access.patients(), eventId));
+            trail.append(events.build(access), eventId -> alerts.raise(who.get(), access.patients(), eventId,
+                    patientId -> SharedCareConsentService.loadedState(request, patientId)));
         } catch (RuntimeException failure) {
             log.error("Could not record the access; refusing to answer {}", url(request), failure);
             throw new AuditUnavailableException();

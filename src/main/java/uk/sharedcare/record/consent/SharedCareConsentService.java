@@ -117,6 +117,11 @@ public final class SharedCareConsentService implements IConsentService {
         return decision;
     }
 
+    /** A patient's state as this request already loaded it, so later steps (alerts) need not load it again. */
+    public static Optional<PatientState> loadedState(RequestDetails request, String patientId) {
+        return Optional.ofNullable(patientStates(request).get(patientId));
+    }
+
     /** A resource this request was refused, and the decision that refused it. */
     public record Refusal(IBaseResource resource, Decision decision) {}
 
