@@ -15,6 +15,8 @@ import uk.sharedcare.record.access.CustodianAttribution;
 import uk.sharedcare.record.access.IdentityProperties;
 import uk.sharedcare.record.access.SecurityConfig;
 import uk.sharedcare.record.audit.AuditConfig;
+import uk.sharedcare.record.export.ExportConfig;
+import uk.sharedcare.record.export.ExportConfig.BulkExport;
 import uk.sharedcare.record.audit.AuditConfig.AuditRecording;
 import uk.sharedcare.record.consent.ConsentConfig;
 import uk.sharedcare.record.consent.ConsentConfig.ConsentEnforcement;
@@ -29,7 +31,7 @@ import uk.sharedcare.record.input.RequestBodyGuard;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "shared-care", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(SharedCareProperties.class)
-@Import({SecurityConfig.class, ConsentConfig.class, AuditConfig.class})
+@Import({SecurityConfig.class, ConsentConfig.class, AuditConfig.class, ExportConfig.class})
 public class SharedCareRecordConfiguration {
 
     @Bean
@@ -64,12 +66,14 @@ public class SharedCareRecordConfiguration {
             SharedCareCapabilities capabilities,
             CustodianAttribution custodian,
             ConsentEnforcement consent,
-            AuditRecording audit) {
+            AuditRecording audit,
+            BulkExport export) {
         List<Object> interceptors = new ArrayList<>(List.of(capabilities, custodian));
         interceptors.addAll(consent.interceptors());
         interceptors.addAll(audit.interceptors());
         List<Object> providers = new ArrayList<>(consent.providers());
         providers.addAll(audit.providers());
+        providers.addAll(export.providers());
         return new SharedCareInterceptorRegistrar(server, interceptors, providers);
     }
 }

@@ -11,6 +11,7 @@ public final class Callers {
     public static final String BOROUGH_TRUST = "RZ9";
     public static final String BOROUGH_COUNCIL = "L9001";
     public static final String INTEGRATED_CARE_BOARD = "QZ9";
+    public static final String ANALYTICS_BODY = "X9Z01";
 
     private Callers() {}
 
@@ -54,5 +55,12 @@ public final class Callers {
     public static TestIdentityProvider.Token riversideEhrFeed() {
         return TestIdentityProvider.token().subject("service-account-riverside-gp-ehr").client("riverside-gp-ehr")
                 .roles("system").organisation(RIVERSIDE_PRACTICE).purposes("TREAT");
+    }
+
+    /** The approved analytics body's system client, which receives the pseudonymised extract. */
+    public static TestIdentityProvider.Token analyticsRecipient() {
+        return TestIdentityProvider.token().subject("service-account-analytics-recipient")
+                .client("analytics-recipient").roles("system").organisation(ANALYTICS_BODY)
+                .purposes("HOPERAT", "HRESCH");
     }
 }

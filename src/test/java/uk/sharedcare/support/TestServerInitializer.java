@@ -1,5 +1,8 @@
 package uk.sharedcare.support;
 
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
 import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -15,10 +18,26 @@ public final class TestServerInitializer implements ApplicationContextInitialize
         database().and(
                         "shared-care.identity.issuer-uri=" + TestIdentityProvider.ISSUER,
                         "shared-care.identity.jwk-set-uri=" + TestIdentityProvider.jwksUri())
+                .and(extractSettings())
                 .applyTo(context);
     }
 
-    static TestPropertyValues database() {
+    /** Pseudonymisation keys for the two extract recipients, and a directory of this test run's own. */
+    public static String[] extractSettings() {
+        return new String[] {
+                "shared-care.extract.keys.QZ9=" + EXTRACT_KEYS.get("QZ9"),
+                "shared-care.extract.keys.X9Z01=" + EXTRACT_KEYS.get("X9Z01"),
+                "shared-care.extract.directory=" + EXTRACT_DIRECTORY};
+    }
+
+    public static final Map<String, String> EXTRACT_KEYS = Map.of(
+            "QZ9", "test-key-of-the-integrated-care-board-0001",
+            "X9Z01", "test-key-of-the-approved-analytics-body-02");
+
+    private static final String EXTRACT_DIRECTORY = Path.of(System.getProperty("java.io.tmpdir"),
+            "scr-extracts-" + UUID.randomUUID()).toString();
+
+    public static TestPropertyValues database() {
         return TestPropertyValues.of(
                 "spring.datasource.url=" + EmbeddedPostgresDatabase.jdbcUrl(),
                 "spring.datasource.username=postgres",

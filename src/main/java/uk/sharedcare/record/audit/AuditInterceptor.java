@@ -38,6 +38,11 @@ public final class AuditInterceptor {
 
     /** After HAPI's consent interceptor (100), so only what is really disclosed is recorded. */
     static final int ORDER = 1000;
+    /**
+     * Request user data set by an operation that put its own, more telling, AuditEvent on the trail before
+     * answering (an extract file download): the generic record would only repeat it.
+     */
+    public static final String RECORDED_BY_OPERATION = AuditInterceptor.class.getName() + ".recordedByOperation";
     private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
 
     private final AuditTrail trail;
@@ -57,6 +62,9 @@ public final class AuditInterceptor {
         Optional<AccessContext> who = AccessContexts.of(request);
         if (who.isEmpty()) {
             return; // public discovery: no record data
+        }
+        if (request.getUserData().containsKey(RECORDED_BY_OPERATION)) {
+            return;
         }
         List<IBaseResource> shown = contents(response.getResponseResource());
         Set<String> patients = new LinkedHashSet<>();
@@ -157,8 +165,8 @@ public final class AuditInterceptor {
     }
 
     /** 503: the server will not answer what it cannot record. */
-    static final class AuditUnavailableException extends BaseServerResponseException {
-        AuditUnavailableException() {
+    public static final class AuditUnavailableException extends BaseServerResponseException {
+        public AuditUnavailableException() {
             super(503, "The access could not be recorded, so it was not carried out; try again later");
         }
     }

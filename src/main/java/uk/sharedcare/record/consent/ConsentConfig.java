@@ -29,6 +29,11 @@ public class ConsentConfig {
     }
 
     @Bean
+    SecondaryUsePolicy secondaryUsePolicy(PolicyFile.Loaded file) {
+        return new SecondaryUsePolicy(file.settings(), file.secondaryUse());
+    }
+
+    @Bean
     PatientStateLoader patientStateLoader(DaoRegistry daos, PolicyFile.Loaded file) {
         return new PatientStateLoader(daos, file.codes());
     }

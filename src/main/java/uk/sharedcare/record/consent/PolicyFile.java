@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +32,7 @@ final class PolicyFile {
 
     private PolicyFile() {}
 
-    record Loaded(PolicySettings settings, CodeLists codes) {}
+    record Loaded(PolicySettings settings, CodeLists codes, SecondaryUseSettings secondaryUse) {}
 
     static Loaded read(Resource file) {
         List<PropertySource<?>> sources;
@@ -43,7 +44,7 @@ final class PolicyFile {
         Document document = new Binder(ConfigurationPropertySources.from(sources))
                 .bind("policy", Bindable.of(Document.class))
                 .orElseThrow(() -> new IllegalStateException("No 'policy:' section in " + file.getDescription()));
-        return new Loaded(document.settings(), document.codeLists());
+        return new Loaded(document.settings(), document.codeLists(), document.secondaryUseSettings());
     }
 
     record Document(
@@ -55,7 +56,20 @@ final class PolicyFile {
             Map<String, List<String>> roleViews,
             Map<String, List<String>> redacted,
             List<String> sensitiveLabels,
-            Codes codes) {
+            Codes codes,
+            SecondaryUse secondaryUse) {
+
+        SecondaryUseSettings secondaryUseSettings() {
+            if (secondaryUse == null) {
+                return SecondaryUseSettings.NONE;
+            }
+            Map<String, Set<PurposeOfUse>> recipients = new HashMap<>();
+            if (secondaryUse.recipients() != null) {
+                secondaryUse.recipients().forEach((recipient, purposes) -> recipients.put(recipient,
+                        purposes == null || purposes.isEmpty() ? Set.of() : EnumSet.copyOf(purposes)));
+            }
+            return new SecondaryUseSettings(recipients, secondaryUse.birthDatePrecision());
+        }
 
         PolicySettings settings() {
             return new PolicySettings(
@@ -119,6 +133,10 @@ final class PolicyFile {
             return new OrganisationSharing(model, shareOnlyWith == null ? Set.of() : Set.copyOf(shareOnlyWith));
         }
     }
+
+    record SecondaryUse(
+            Map<String, List<PurposeOfUse>> recipients,
+            @DefaultValue("year") SecondaryUseSettings.BirthDatePrecision birthDatePrecision) {}
 
     record Codes(
             Map<String, List<Code>> sensitive,

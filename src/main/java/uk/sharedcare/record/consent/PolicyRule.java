@@ -32,7 +32,9 @@ public enum PolicyRule {
     NOT_ABOUT_A_PATIENT("-", "Data that is not about a patient is shown only to the organisation that recorded it"),
     WRITE_AS_OWN_ORGANISATION("9", "A user may change only data their own organisation recorded"),
     CONSENT_WRITERS("9", "Only the patient's registered GP practice, a data protection officer, or a system of"
-            + " that practice records a patient's consent");
+            + " that practice records a patient's consent"),
+    SECONDARY_USE("10", "Pseudonymised extracts go only to a configured recipient, asked for by its commissioners"
+            + " or its analytics system, for a purpose configured for that recipient");
 
     private final String number;
     private final String plainWords;

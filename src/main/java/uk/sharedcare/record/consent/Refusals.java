@@ -14,7 +14,7 @@ public final class Refusals {
 
     private Refusals() {}
 
-    static ForbiddenOperationException forbidden(Decision decision) {
+    public static ForbiddenOperationException forbidden(Decision decision) {
         return forbidden(decision.deciding().explain());
     }
 

@@ -43,9 +43,12 @@ final class RequestExposureGuard {
 
     private static final Set<String> OFFERED_OPERATIONS =
             Set.of("$everything", "$validate", "$explain-access", "$verify-audit-chain", "$access-report",
-                    "$access-digest", "$review-break-glass");
+                    "$access-digest", "$review-break-glass", "$export", "$export-poll-status", "$export-file");
     private static final Set<String> SYSTEM_LEVEL_ONLY =
-            Set.of("$verify-audit-chain", "$access-digest", "$review-break-glass");
+            Set.of("$verify-audit-chain", "$access-digest", "$review-break-glass", "$export-poll-status",
+                    "$export-file");
+    /** The pseudonymised extract (rule 10): no identifiable data, and the operations decide who may use them. */
+    private static final Set<String> EXTRACT_OPERATIONS = Set.of("$export", "$export-poll-status", "$export-file");
     private static final Set<String> REFUSED_PARAMETERS = Set.of("_has", "_filter", "_text", "_content", "_list",
             "_query", "_contained", "_containedType");
     /** Governance operations that explain decisions rather than show data; they check the caller's role. */
@@ -77,7 +80,7 @@ final class RequestExposureGuard {
             throw refusal("conditional create, update and delete are not offered");
         }
         if (INSTANCE_CHECKED.contains(operation) && request.getId() != null && request.getId().hasIdPart()
-                && !isGovernance(request.getOperation())) {
+                && !checksCallerItself(request.getOperation())) {
             requireVisible(who.get(), request);
         }
     }
@@ -97,6 +100,9 @@ final class RequestExposureGuard {
             String path = hasQuery ? url.substring(0, url.indexOf('?')) : url;
             String[] segments = path.split("/");
             String last = segments[segments.length - 1];
+            if (EXTRACT_OPERATIONS.contains(last)) {
+                throw refusal("operation " + last + " is not offered in a batch or transaction");
+            }
             if (last.startsWith("$")) {
                 refuseUnofferedOperation(last, segments.length > 2, segments[0]);
             }
@@ -108,6 +114,14 @@ final class RequestExposureGuard {
 
     static boolean isGovernance(String operation) {
         return operation != null && GOVERNANCE_OPERATIONS.contains(operation);
+    }
+
+    /**
+     * Operations that decide for themselves who may call them and show no identifiable data to anyone else:
+     * governance, and the pseudonymised extract with its own purposes of use.
+     */
+    static boolean checksCallerItself(String operation) {
+        return isGovernance(operation) || operation != null && EXTRACT_OPERATIONS.contains(operation);
     }
 
     private static boolean isWrite(RestOperationTypeEnum operation) {
@@ -122,6 +136,8 @@ final class RequestExposureGuard {
         boolean offered = OFFERED_OPERATIONS.contains(operation)
                 && !("$validate".equals(operation) && onInstance)
                 && !("$everything".equals(operation) && !"Patient".equals(resourceType))
+                && !("$export".equals(operation) && resourceType != null
+                        && !("Group".equals(resourceType) && onInstance))
                 && !("$explain-access".equals(operation) && onInstance && !"Patient".equals(resourceType))
                 && !(SYSTEM_LEVEL_ONLY.contains(operation) && resourceType != null)
                 && !("$access-report".equals(operation) && !(onInstance && "Patient".equals(resourceType)));

@@ -17,13 +17,13 @@ import org.hl7.fhir.r4.model.Observation;
 import uk.sharedcare.record.access.Custodian;
 
 /** Reads the {@link ResourceFacts} the policy needs from a stored resource. */
-final class ResourceFactsReader {
+public final class ResourceFactsReader {
 
     private static final ZoneId UK = ZoneId.of("Europe/London");
 
     private ResourceFactsReader() {}
 
-    static ResourceFacts read(IBaseResource resource) {
+    public static ResourceFacts read(IBaseResource resource) {
         Set<String> labels = resource.getMeta().getSecurity().stream()
                 .map(IBaseCoding::getCode)
                 .filter(code -> code != null)

@@ -51,8 +51,8 @@ public final class SharedCareConsentService implements IConsentService {
         if (who.isEmpty()) {
             return refusal("No access context: the request was not authenticated");
         }
-        if (RequestExposureGuard.isGovernance(request.getOperation())) {
-            return ConsentOutcome.PROCEED; // explains decisions, shows no data; checks the caller's role itself
+        if (RequestExposureGuard.checksCallerItself(request.getOperation())) {
+            return ConsentOutcome.PROCEED; // governance or the pseudonymised extract: each checks the caller itself
         }
         Decision decision = policy.decideRequest(who.get());
         return decision.permits() ? ConsentOutcome.PROCEED : refusal(decision.deciding().explain());

@@ -1,0 +1,136 @@
+package uk.sharedcare.record.consent;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.access.PurposeOfUse;
+import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.consent.ConsentEvaluation.Vote;
+import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
+import uk.sharedcare.record.consent.PolicySettings.SharingModel;
+
+/**
+ * Rule 10, the policy decision point for secondary use: who may take the pseudonymised extract, and who and what
+ * is left out of it. Pure, like {@link SharingPolicy}, whose settings and consent evaluation it shares.
+ *
+ * <p>Left out, whatever the recipient: patients with a GP dissent code of either type, patients in an exempt
+ * cohort (children included), and sensitive data. Left out for a recipient and purpose: data the patient's
+ * consents deny it (a local opt-out without limits denies every purpose), data of an opt-in organisation the
+ * patient has not opted in to, and data whose custodian shares only with organisations it lists.
+ */
+public final class SecondaryUsePolicy {
+
+    private static final ZoneId UK = ZoneId.of("Europe/London");
+
+    private final PolicySettings settings;
+    private final SecondaryUseSettings secondaryUse;
+    private final ConsentEvaluation consents = new ConsentEvaluation();
+
+    public SecondaryUsePolicy(PolicySettings settings, SecondaryUseSettings secondaryUse) {
+        this.settings = settings;
+        this.secondaryUse = secondaryUse;
+    }
+
+    public SecondaryUseSettings settings() {
+        return secondaryUse;
+    }
+
+    /** Whether the caller may take an extract; the recipient is the caller's own organisation. */
+    public Decision decideExtract(AccessContext who) {
+        List<Reason> trail = new ArrayList<>();
+        if (!who.hasRole(Role.COMMISSIONER) && !who.hasRole(Role.SYSTEM)) {
+            return Decision.deny(trail, Reason.of(PolicyRule.SECONDARY_USE,
+                    SharingPolicy.rolesOf(who) + " do not take extracts"));
+        }
+        Decision recipient = decideRecipient(who.organisation(), who.purpose());
+        if (!recipient.permits()) {
+            return recipient;
+        }
+        trail.add(Reason.of(PolicyRule.SECONDARY_USE, who.organisation() + " receives extracts for "
+                + who.purpose().code() + ", asked by " + SharingPolicy.rolesOf(who)));
+        return Decision.permit(trail, Set.of());
+    }
+
+    /** Whether the organisation receives extracts for this purpose (the extract command asks only this). */
+    public Decision decideRecipient(String recipient, PurposeOfUse purpose) {
+        Set<PurposeOfUse> purposes = secondaryUse.recipients().get(recipient);
+        if (purposes == null) {
+            return Decision.deny(List.of(), Reason.of(PolicyRule.SECONDARY_USE,
+                    recipient + " is not an extract recipient"));
+        }
+        if (!purposes.contains(purpose)) {
+            return Decision.deny(List.of(), Reason.of(PolicyRule.SECONDARY_USE, purpose.code()
+                    + " is not a purpose " + recipient + " receives extracts for"));
+        }
+        return Decision.permit(List.of(Reason.of(PolicyRule.SECONDARY_USE, recipient + " receives extracts for "
+                + purpose.code())), Set.of());
+    }
+
+    /**
+     * Why the patient is left out of every extract, if they are: a GP dissent code (type 1 or 2), else an exempt
+     * cohort, else being a child on the extract's reference date. One patient is counted under one rule.
+     */
+    public Optional<Exclusion> excludePatient(PatientState patient, Instant at) {
+        if (patient.gpDissent().isPresent()) {
+            GpDissent dissent = patient.gpDissent().get();
+            String type = dissent.type() == GpDissent.Type.TYPE_1 ? "type-1" : "type-2";
+            return Optional.of(new Exclusion("gp-dissent-" + type, Reason.of(PolicyRule.GP_DISSENT,
+                    type + " dissent in force", dissent.evidence())));
+        }
+        if (!patient.exemptCohorts().isEmpty()) {
+            String cohort = new TreeSet<>(patient.exemptCohorts()).first();
+            return Optional.of(new Exclusion("exempt-cohort-" + cohort,
+                    Reason.of(PolicyRule.EXEMPT_COHORT, String.join(", ", patient.exemptCohorts()))));
+        }
+        LocalDate onDate = LocalDate.ofInstant(at, UK);
+        return patient.birthDate()
+                .filter(born -> born.plusYears(settings.childAge()).isAfter(onDate))
+                .map(born -> new Exclusion("exempt-cohort-child",
+                        Reason.of(PolicyRule.EXEMPT_COHORT, "child under " + settings.childAge())));
+    }
+
+    /** Why one resource of an included patient is left out of the recipient's extract, if it is. */
+    public Optional<Exclusion> excludeResource(PatientState patient, ResourceFacts resource, String recipient,
+            PurposeOfUse purpose, Instant at) {
+        Set<String> sensitive = new TreeSet<>(resource.securityLabels());
+        sensitive.retainAll(settings.sensitiveLabels());
+        if (!sensitive.isEmpty()) {
+            return Optional.of(new Exclusion("sensitive-data", Reason.of(PolicyRule.SENSITIVE_DATA,
+                    "labelled " + String.join(", ", sensitive))));
+        }
+        OrganisationSharing sharing = resource.custodian().map(settings::sharingOf)
+                .orElse(OrganisationSharing.DEFAULT);
+        if (!sharing.shareOnlyWith().isEmpty() && !sharing.shareOnlyWith().contains(recipient)) {
+            return Optional.of(new Exclusion("custodian-allow-list", Reason.of(PolicyRule.CUSTODIAN_ALLOW_LIST,
+                    resource.custodian().orElse("") + " does not list " + recipient)));
+        }
+        Optional<Vote> vote = consents.evaluate(patient.consents(), recipient, purpose, resource, at);
+        if (vote.isPresent() && vote.get().effect() == Effect.DENY) {
+            return Optional.of(new Exclusion("local-opt-out", Reason.of(PolicyRule.PATIENT_DISSENT,
+                    "dissent applies to " + purpose.code() + " use of " + resource.type(), vote.get().consentId())));
+        }
+        if (vote.isEmpty() && sharing.model() == SharingModel.OPT_IN) {
+            return Optional.of(new Exclusion("no-opt-in", Reason.of(PolicyRule.OPT_IN_WITHOUT_CONSENT,
+                    resource.custodian().orElse("") + " is opt-in")));
+        }
+        return Optional.empty();
+    }
+
+    /** A resource also about a patient who is not in the extract (outside its Group, or no longer recorded). */
+    public Exclusion sharedWithPatientOutsideExtract() {
+        return new Exclusion("shared-with-patient-outside-extract", Reason.of(PolicyRule.SECONDARY_USE,
+                "the resource is also about a patient who is not in this extract"));
+    }
+
+    /** A recipient the policy names but the deployment has given no pseudonymisation key: nothing can leave. */
+    public Decision recipientWithoutKey(String recipient) {
+        return Decision.deny(List.of(), Reason.of(PolicyRule.SECONDARY_USE,
+                "no pseudonymisation key is configured for " + recipient));
+    }
+}

@@ -1,0 +1,130 @@
+package uk.sharedcare.record.export;
+
+import java.util.Date;
+import java.time.Instant;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
+import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.access.PurposeOfUse;
+import uk.sharedcare.record.audit.AuditTrail;
+
+/**
+ * Puts extracts on the audit trail: every run (who asked, when, for which recipient, month and purpose, and its
+ * counts: files, patients included, exclusions by rule) and every download of a file. DICOM "Export" events,
+ * stored in the same hash chain as every other access.
+ */
+final class ExtractAudit {
+
+    static final String DICOM_SYSTEM = "http://dicom.nema.org/resources/ontology/DCM";
+    static final Coding EXPORT = new Coding(DICOM_SYSTEM, "110106", "Export");
+    static final String EXTRACT_ENTITY = "pseudonymised extract";
+
+    private final AuditTrail trail;
+    private final String issuer;
+
+    ExtractAudit(AuditTrail trail, String issuer) {
+        this.trail = trail;
+        this.issuer = issuer;
+    }
+
+    /** Records a finished run; the caller releases nothing unless this succeeds. */
+    String run(Requester requester, ExtractRequest request, String jobId, Instant started, Instant ended,
+            ExtractResult result) {
+        AuditEvent event = event(requester, started, ended, AuditEventOutcome._0, Optional.empty());
+        AuditEventEntityComponent extract = extractEntity(event, request, jobId);
+        detail(extract, "patients-included", Long.toString(result.patientsIncluded()));
+        result.files().forEach(file -> detail(extract, "file:" + file.fileName(), file.count() + " resources, sha256 "
+                + file.sha256()));
+        result.patientsExcluded().forEach((rule, count) -> detail(extract, "patients-excluded:" + rule,
+                Long.toString(count)));
+        result.resourcesExcluded().forEach((rule, count) -> detail(extract, "resources-excluded:" + rule,
+                Long.toString(count)));
+        return trail.append(event);
+    }
+
+    String failedRun(Requester requester, ExtractRequest request, String jobId, Instant started, Instant ended,
+            String why) {
+        AuditEvent event = event(requester, started, ended, AuditEventOutcome._8, Optional.of(why));
+        extractEntity(event, request, jobId);
+        return trail.append(event);
+    }
+
+    /** Records that a caller is about to receive one file of an extract. */
+    String download(AccessContext who, Optional<String> address, ExtractJob job, ExtractResult.OutputFile file,
+            String url) {
+        Instant now = Instant.now();
+        AuditEvent event = event(Requester.of(who, address), now, now, AuditEventOutcome._0, Optional.empty());
+        AuditEventEntityComponent entity = event.addEntity()
+                .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
+                .setDescription(EXTRACT_ENTITY + " file");
+        entity.setQuery(url.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        detail(entity, "job", job.id());
+        detail(entity, "recipient", job.recipient());
+        detail(entity, "month", job.month().toString());
+        detail(entity, "file:" + file.fileName(), file.count() + " resources, sha256 " + file.sha256());
+        return trail.append(event);
+    }
+
+    private AuditEvent event(Requester requester, Instant started, Instant ended, AuditEventOutcome outcome,
+            Optional<String> why) {
+        AuditEvent event = new AuditEvent();
+        event.setType(EXPORT);
+        event.setAction(AuditEventAction.R);
+        event.setRecorded(Date.from(ended));
+        event.getPeriod().setStart(Date.from(started)).setEnd(Date.from(ended));
+        event.setOutcome(outcome);
+        why.ifPresent(event::setOutcomeDesc);
+        CodeableConcept purpose = new CodeableConcept(new Coding(PurposeOfUse.CODE_SYSTEM,
+                requester.purpose().code(), requester.purpose().display()));
+        event.addPurposeOfEvent(purpose);
+        event.getSource().setObserver(new Reference().setDisplay("Shared Care Record"))
+                .addType(new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4",
+                        "Application Server"));
+        AuditEventAgentComponent user = event.addAgent()
+                .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                        "IRCP", "information recipient")))
+                .setWho(new Reference().setIdentifier(new Identifier().setSystem(issuer)
+                        .setValue(requester.subject())))
+                .setRequestor(true);
+        user.addPurposeOfUse(purpose.copy());
+        event.addAgent()
+                .setType(new CodeableConcept().setText("organisation"))
+                .setWho(new Reference().setIdentifier(new Identifier().setSystem(AccessContext.ODS_SYSTEM)
+                        .setValue(requester.organisation())))
+                .setRequestor(false);
+        AuditEventAgentComponent client = event.addAgent()
+                .setType(new CodeableConcept(new Coding(DICOM_SYSTEM, "110150", "Application")))
+                .setWho(new Reference().setIdentifier(new Identifier().setSystem(issuer)
+                        .setValue(requester.client())))
+                .setRequestor(false);
+        requester.address().ifPresent(address -> client.getNetwork().setAddress(address)
+                .setType(AuditEvent.AuditEventAgentNetworkType._2));
+        return event;
+    }
+
+    private static AuditEventEntityComponent extractEntity(AuditEvent event, ExtractRequest request, String jobId) {
+        AuditEventEntityComponent extract = event.addEntity()
+                .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
+                .setDescription(EXTRACT_ENTITY);
+        request.group().ifPresent(group -> extract.setWhat(new Reference("Group/" + group)));
+        detail(extract, "job", jobId);
+        detail(extract, "recipient", request.recipient());
+        detail(extract, "month", request.month().toString());
+        detail(extract, "types", String.join(",", request.types().stream().sorted().toList()));
+        request.since().ifPresent(since -> detail(extract, "since", since.toString()));
+        return extract;
+    }
+
+    private static void detail(AuditEventEntityComponent entity, String type, String value) {
+        entity.addDetail().setType(type).setValue(new StringType(value));
+    }
+}

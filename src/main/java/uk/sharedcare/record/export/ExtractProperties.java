@@ -1,0 +1,43 @@
+package uk.sharedcare.record.export;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Where extracts are made and with which secrets (prefix {@code shared-care.extract}). Who may receive them is
+ * policy ({@code secondary-use} in shared-care-policy.yaml); the keys are secrets, so they live here, set from the
+ * environment (for example {@code SHARED_CARE_EXTRACT_KEYS_QZ9}).
+ *
+ * @param keys                 each recipient's pseudonymisation key, by ODS code; a recipient without one gets
+ *                             no extract
+ * @param directory            where extract files are written; server nodes share it (docs/scaling.md)
+ * @param schedule             cron for the monthly extract of the month just ended; {@code -} for none
+ * @param scheduledRecipients  recipients the scheduled extract is made for
+ * @param abandonedAfter       a running extract not heard from for this long is marked failed
+ */
+@ConfigurationProperties("shared-care.extract")
+public record ExtractProperties(
+        Map<String, String> keys,
+        @DefaultValue("data/extracts") Path directory,
+        @DefaultValue("-") String schedule,
+        List<String> scheduledRecipients,
+        @DefaultValue("10m") Duration abandonedAfter) {
+
+    public ExtractProperties {
+        // Property names are case-insensitive, so a key set as ...keys.QZ9 may arrive as qz9.
+        keys = keys == null ? Map.of() : keys.entrySet().stream().collect(Collectors.toUnmodifiableMap(
+                e -> e.getKey().toUpperCase(Locale.ROOT), Map.Entry::getValue));
+        scheduledRecipients = scheduledRecipients == null ? List.of() : List.copyOf(scheduledRecipients);
+    }
+
+    Optional<String> keyFor(String recipient) {
+        return Optional.ofNullable(keys.get(recipient.toUpperCase(Locale.ROOT)));
+    }
+}
