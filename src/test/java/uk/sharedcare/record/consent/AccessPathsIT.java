@@ -192,6 +192,7 @@ class AccessPathsIT {
         assertRefusedWithoutData(socialWorker.get("/" + observation + "/$meta"));
         assertRefusedWithoutData(socialWorker.get("/$meta"));
         assertRefusedWithoutData(socialWorker.get("/$export"));
+        assertRefusedWithoutData(socialWorker.get("/Patient/$export"));
         assertRefusedWithoutData(socialWorker.get("/$graphql?query=%7BPatientList%7Bid%7D%7D"));
         assertRefusedWithoutData(socialWorker.send("POST", "/" + observation + "/$meta-delete",
                 "{\"resourceType\":\"Parameters\"}", FHIR_JSON));

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.server.Application;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
@@ -54,12 +55,16 @@ class ExtractIT {
     @LocalServerPort
     int port;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    ExtractService extracts;
+
     private final String surname = "Marwood" + UUID.randomUUID().toString().substring(0, 6);
     private final String month = YearMonth.now(ZoneId.of("Europe/London")).toString();
     private final Map<String, String> patients = new LinkedHashMap<>();
     private final List<String> sourceIds = new ArrayList<>();
     private final List<String> identifyingText = new ArrayList<>();
     private String group;
+    private String organisation;
 
     @BeforeAll
     void boroughWithEveryKindOfPatient() {
@@ -96,6 +101,11 @@ class ExtractIT {
         String northgateOptedIn = northgatePatient(borough, "OptedIn");
         keep(borough.privacyConsent(Callers.drJones(), northgateOptedIn, true));
         patients.put("northgateOptedIn", northgateOptedIn);
+
+        org.hl7.fhir.r4.model.Organization practice = new org.hl7.fhir.r4.model.Organization();
+        practice.addIdentifier().setSystem(RecordFixtures.ODS_SYSTEM).setValue("Y9" + surname.substring(7, 10));
+        practice.setName("Practice of " + surname);
+        organisation = borough.create(Callers.drPatel(), practice);
 
         Group cohort = new Group();
         cohort.setType(Group.GroupType.PERSON);
@@ -204,6 +214,33 @@ class ExtractIT {
     }
 
     @Test
+    void systemLevelExportCoversEveryPatientUnderTheSameRules() throws Exception {
+        Extract everyone = export(Callers.analyticsRecipient(), null);
+
+        assertThat(everyone.idsOf("Patient")).contains(pseudonym("X9Z01", patients.get("included")))
+                .doesNotContain(pseudonym("X9Z01", patients.get("type1")),
+                        pseudonym("X9Z01", patients.get("child")), pseudonym("X9Z01", patients.get("optedOut")));
+        JsonNode practice = everyone.resource("Organization", pseudonym("X9Z01", organisation));
+        assertThat(practice.get("identifier").get(0).get("system").asText()).isEqualTo(RecordFixtures.ODS_SYSTEM);
+        assertThat(practice.has("name")).isFalse();
+    }
+
+    @Test
+    void theMonthlyScheduleRunsEachRecipientsMonthOnceAcrossNodes() {
+        YearMonth lastMonth = YearMonth.parse(month).minusMonths(1);
+        ExtractRequest request = new ExtractRequest(lastMonth, "X9Z01", PurposeOfUse.HOPERAT,
+                java.util.Set.copyOf(ExtractRequest.EXTRACTED_TYPES), java.util.Optional.empty(),
+                java.util.Optional.empty());
+
+        extracts.runScheduled(request);
+        extracts.runScheduled(request); // a second node, or a second tick: claimed already, so nothing runs
+
+        assertThat(extracts.job("scheduled-X9Z01-" + lastMonth)).get()
+                .extracting(ExtractJob::status).isEqualTo(ExtractJob.Status.COMPLETE);
+        assertThat(runsAudited("X9Z01", lastMonth.toString())).isEqualTo(1);
+    }
+
+    @Test
     void analyticsBodyMayTakeAResearchExtractWhereThePolicyAllowsIt() {
         assertThat(kickOff(Callers.analyticsRecipient(), "HRESCH").status()).isEqualTo(202);
     }
@@ -242,12 +279,7 @@ class ExtractIT {
     void everyRunAndEveryDownloadIsOnTheAuditTrail() throws Exception {
         Extract extract = export(Callers.analystChen(), group);
 
-        List<AuditEvent> exports = new FhirServerClient(port, Callers.token("dpo.williams", "dpo", "QZ9").sign())
-                .fhir().search()
-                .forResource(AuditEvent.class).where(AuditEvent.TYPE.exactly()
-                        .systemAndCode(ExtractAudit.DICOM_SYSTEM, "110106"))
-                .count(200).returnBundle(Bundle.class).execute().getEntry().stream()
-                .map(e -> (AuditEvent) e.getResource())
+        List<AuditEvent> exports = exportEvents().stream()
                 .filter(e -> e.getEntity().stream().flatMap(entity -> entity.getDetail().stream())
                         .anyMatch(d -> d.getType().equals("job") && d.getValueStringType().getValue()
                                 .equals(extract.jobId())))
@@ -324,6 +356,24 @@ class ExtractIT {
         return new Pseudonyms(TestServerInitializer.EXTRACT_KEYS.get(recipient)).of(parts[0], parts[1]);
     }
 
+    private long runsAudited(String recipient, String extractMonth) {
+        return exportEvents().stream()
+                .filter(e -> e.getEntityFirstRep().getDescription().equals(ExtractAudit.EXTRACT_ENTITY))
+                .filter(e -> recipient.equals(details(e).get("recipient"))
+                        && extractMonth.equals(details(e).get("month"))
+                        && "scheduler".equals(e.getAgentFirstRep().getWho().getIdentifier().getValue()))
+                .count();
+    }
+
+    private List<AuditEvent> exportEvents() {
+        return new FhirServerClient(port, Callers.token("dpo.williams", "dpo", "QZ9").sign()).fhir().search()
+                .forResource(AuditEvent.class).where(AuditEvent.TYPE.exactly()
+                        .systemAndCode(ExtractAudit.DICOM_SYSTEM, "110106"))
+                .count(200).returnBundle(Bundle.class).execute().getEntry().stream()
+                .map(e -> (AuditEvent) e.getResource())
+                .toList();
+    }
+
     private static Map<String, String> details(AuditEvent event) {
         Map<String, String> details = new LinkedHashMap<>();
         event.getEntity().forEach(entity -> entity.getDetail().forEach(d ->
@@ -343,12 +393,18 @@ class ExtractIT {
     }
 
     private RawResponse kickOff(Token caller, String purpose) {
+        return kickOff(caller, purpose, group);
+    }
+
+    /** A Group-level kick-off, or with no Group a system-level one. */
+    private RawResponse kickOff(Token caller, String purpose, String groupReference) {
+        String base = groupReference == null ? "" : "/Group/" + groupReference.split("/")[1];
         return client(caller, purpose == null ? "HOPERAT" : purpose).withHeader("Prefer", "respond-async")
-                .get("/Group/" + group.split("/")[1] + "/$export?month=" + month);
+                .get(base + "/$export?month=" + month);
     }
 
     private Extract export(Token caller, String groupReference) throws Exception {
-        RawResponse accepted = kickOff(caller, null);
+        RawResponse accepted = kickOff(caller, null, groupReference);
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         String status = accepted.header("Content-Location");
         String statusPath = "/" + status.substring(status.indexOf("$export-poll-status"));
