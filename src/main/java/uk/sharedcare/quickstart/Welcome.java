@@ -33,8 +33,11 @@ final class Welcome {
                      | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
                    curl -H "Authorization: Bearer $TOKEN" '%s/Patient?_count=5'
                  Break-glass adds:  -H 'X-Purpose-Of-Use: ETREAT' -H 'X-Break-Glass-Reason: <why>'
+                 The pseudonymised extract (log in as analyst.chen), then poll the Content-Location URL:
+                   curl -i -H "Authorization: Bearer $TOKEN" -H 'X-Purpose-Of-Use: HOPERAT' \
+                     -H 'Prefer: respond-async' '%s/$export'
                  Ctrl-C stops the record and Keycloak.
                 ==========================================================================================
-                """.formatted(startUp.toSeconds(), fhir, fhir, keycloak.issuer(), token, fhir);
+                """.formatted(startUp.toSeconds(), fhir, fhir, keycloak.issuer(), token, fhir, fhir);
     }
 }

@@ -68,4 +68,16 @@ class PolicyFileTest {
 
         assertThatThrownBy(() -> PolicyFile.read(file)).hasStackTraceContaining("Unknown role 'nurse-practitioner'");
     }
+
+    @Test
+    void shippedPolicyNamesTheExtractRecipientsAndTheirPurposes() {
+        SecondaryUseSettings secondaryUse = shipped.secondaryUse();
+
+        org.assertj.core.api.Assertions.assertThat(secondaryUse.recipients().get("QZ9"))
+                .containsExactly(uk.sharedcare.record.access.PurposeOfUse.HOPERAT);
+        org.assertj.core.api.Assertions.assertThat(secondaryUse.recipients().get("X9Z01"))
+                .contains(uk.sharedcare.record.access.PurposeOfUse.HRESCH);
+        org.assertj.core.api.Assertions.assertThat(secondaryUse.birthDatePrecision())
+                .isEqualTo(SecondaryUseSettings.BirthDatePrecision.YEAR);
+    }
 }
