@@ -241,6 +241,30 @@ class ExtractIT {
     }
 
     @Test
+    void deletingTheStatusUrlCancelsTheJobAndItAnswers404Afterwards() {
+        String status = kickOff(Callers.analystChen(), null).header("Content-Location");
+        String path = "/" + status.substring(status.indexOf("$export-poll-status"));
+        FhirServerClient analyst = client(Callers.analystChen());
+
+        assertThat(analyst.send("DELETE", path, new byte[0], Map.of()).status()).isEqualTo(202);
+        assertThat(analyst.get(path).status()).isEqualTo(404);
+    }
+
+    @Test
+    void sinceLeavesOutResourcesNotChangedSinceThen() throws Exception {
+        String since = Instant.now().plus(Duration.ofDays(1)).toString();
+        RawResponse accepted = client(Callers.analystChen()).withHeader("Prefer", "respond-async")
+                .get("/Group/" + group.split("/")[1] + "/$export?month=" + month + "&_since=" + since);
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+
+        JsonNode manifest = JSON.readTree(awaitManifest(Callers.analystChen(), accepted).body());
+
+        assertThat(manifest.get("output")).isEmpty();
+        assertThat(manifest.get("extension").get(ExtractManifest.EXTENSION_URL).get("patientsIncluded").asLong())
+                .isEqualTo(2);
+    }
+
+    @Test
     void analyticsBodyMayTakeAResearchExtractWhereThePolicyAllowsIt() {
         assertThat(kickOff(Callers.analyticsRecipient(), "HRESCH").status()).isEqualTo(202);
     }
@@ -409,15 +433,7 @@ class ExtractIT {
         String status = accepted.header("Content-Location");
         String statusPath = "/" + status.substring(status.indexOf("$export-poll-status"));
         FhirServerClient client = client(caller);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        RawResponse polled = client.get(statusPath);
-        while (polled.status() == 202 && Instant.now().isBefore(deadline)) {
-            assertThat(polled.header("X-Progress")).isNotBlank();
-            Thread.sleep(200);
-            polled = client.get(statusPath);
-        }
-        assertThat(polled.status()).as(polled.body()).isEqualTo(200);
-        JsonNode manifest = JSON.readTree(polled.body());
+        JsonNode manifest = JSON.readTree(awaitManifest(caller, accepted).body());
         assertThat(manifest.get("requiresAccessToken").asBoolean()).isTrue();
         Map<String, String> files = new LinkedHashMap<>();
         for (JsonNode output : manifest.get("output")) {
@@ -431,6 +447,23 @@ class ExtractIT {
                     .as("a download needs the access token").isEqualTo(401);
         }
         return new Extract(manifest, files, statusPath.substring(statusPath.indexOf("=") + 1));
+    }
+
+    /** Polls the kick-off's status URL until the manifest is ready. */
+    private RawResponse awaitManifest(Token caller, RawResponse accepted) throws InterruptedException {
+        String status = accepted.header("Content-Location");
+        String statusPath = "/" + status.substring(status.indexOf("$export-poll-status"));
+        FhirServerClient client = client(caller);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        RawResponse polled = client.get(statusPath);
+        while (polled.status() == 202 && Instant.now().isBefore(deadline)) {
+            assertThat(polled.header("X-Progress")).isNotBlank();
+            Thread.sleep(200);
+            polled = client.get(statusPath);
+        }
+        assertThat(polled.status()).as(polled.body()).isEqualTo(200);
+        assertThat(polled.contentType()).startsWith("application/json");
+        return polled;
     }
 
     private record Extract(JsonNode manifest, Map<String, String> files, String jobId) {
