@@ -1,7 +1,6 @@
 package uk.sharedcare.record.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static uk.sharedcare.support.BoroughScenario.SNOMED;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
