@@ -21,6 +21,8 @@ import uk.sharedcare.record.audit.AuditConfig.AuditRecording;
 import uk.sharedcare.record.consent.ConsentConfig;
 import uk.sharedcare.record.consent.ConsentConfig.ConsentEnforcement;
 import uk.sharedcare.record.input.RequestBodyGuard;
+import uk.sharedcare.record.profiles.ProfilesConfig;
+import uk.sharedcare.record.profiles.ProfilesConfig.ProfileEnforcement;
 
 /**
  * The one entry point of the shared-care plugin. Import it into any HAPI FHIR JPA server that exposes its
@@ -31,7 +33,7 @@ import uk.sharedcare.record.input.RequestBodyGuard;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "shared-care", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(SharedCareProperties.class)
-@Import({SecurityConfig.class, ConsentConfig.class, AuditConfig.class, ExportConfig.class})
+@Import({SecurityConfig.class, ConsentConfig.class, AuditConfig.class, ExportConfig.class, ProfilesConfig.class})
 public class SharedCareRecordConfiguration {
 
     @Bean
@@ -67,9 +69,11 @@ public class SharedCareRecordConfiguration {
             CustodianAttribution custodian,
             ConsentEnforcement consent,
             AuditRecording audit,
-            BulkExport export) {
+            BulkExport export,
+            ProfileEnforcement profiles) {
         List<Object> interceptors = new ArrayList<>(List.of(capabilities, custodian));
         interceptors.addAll(consent.interceptors());
+        interceptors.addAll(profiles.interceptors());
         interceptors.addAll(audit.interceptors());
         List<Object> providers = new ArrayList<>(consent.providers());
         providers.addAll(audit.providers());

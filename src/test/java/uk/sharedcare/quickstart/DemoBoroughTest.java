@@ -18,6 +18,8 @@ import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.Test;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Custodian;
+import uk.sharedcare.record.profiles.ProfileExamples;
+import uk.sharedcare.record.profiles.ProfileValidator;
 
 /** The demo data and the Keycloak realm describe the same borough. */
 class DemoBoroughTest {
@@ -61,6 +63,18 @@ class DemoBoroughTest {
 
         assertThat(references).isNotEmpty();
         assertThat(ids).containsAll(references);
+    }
+
+    @Test
+    void everyDemoResourceConformsToTheRecordsProfileForItsType() {
+        List<Resource> profiled = demo.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+                .filter(resource -> ProfileExamples.validator().validate(resource).isPresent())
+                .toList();
+
+        assertThat(profiled).extracting(Resource::fhirType).contains("Patient", "CarePlan", "EpisodeOfCare");
+        profiled.forEach(resource -> assertThat(ProfileValidator.errors(
+                ProfileExamples.validator().validate(resource).orElseThrow()))
+                .as(resource.getIdElement().getValue()).isEmpty());
     }
 
     private <T extends Resource> List<T> resources(Class<T> type) {

@@ -98,7 +98,7 @@ class FhirApiOnPostgresIT {
     @Test
     void episodeOfCareCanBeCreatedReadUpdatedAndFoundByPatient() {
         Reference patient = createPatient();
-        EpisodeOfCare stored = roundTrip(episodeOfCare(patient),
+        EpisodeOfCare stored = roundTrip(episodeOfCare(patient, "RZ9"),
                 e -> e.setStatus(EpisodeOfCare.EpisodeOfCareStatus.FINISHED));
         assertThat(stored.getStatus()).isEqualTo(EpisodeOfCare.EpisodeOfCareStatus.FINISHED);
 

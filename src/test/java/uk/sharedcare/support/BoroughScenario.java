@@ -76,10 +76,7 @@ public final class BoroughScenario {
 
     /** An active episode of care managed by the writer's organisation. */
     public String episodeOfCare(TestIdentityProvider.Token writer, String organisation, String patient) {
-        EpisodeOfCare episode = RecordFixtures.episodeOfCare(new Reference(patient));
-        episode.setManagingOrganization(new Reference().setIdentifier(
-                new Identifier().setSystem(ODS_SYSTEM).setValue(organisation)));
-        return create(writer, episode);
+        return create(writer, RecordFixtures.episodeOfCare(new Reference(patient), organisation));
     }
 
     public String encounter(TestIdentityProvider.Token writer, String patient, String reason) {

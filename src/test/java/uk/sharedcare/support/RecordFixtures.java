@@ -1,7 +1,9 @@
 package uk.sharedcare.support;
 
 import org.hl7.fhir.r4.model.Identifier;
+import java.util.Date;
 import java.util.UUID;
+import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -19,9 +21,24 @@ public final class RecordFixtures {
 
     private RecordFixtures() {}
 
-    /** An identifier no other test uses, so searches see only this test's data. */
+    public static final String EPISODE_TYPE_SYSTEM = "https://sharedcarerecord.uk/fhir/CodeSystem/episode-type";
+
+    /**
+     * An NHS number no other test uses, so searches see only this test's data: random first nine digits with the
+     * modulus 11 check digit the record's Patient profile requires (nine digits whose check would be 10 are skipped).
+     */
     public static String uniqueNhsNumber() {
-        return "9" + Long.toString(Math.abs(UUID.randomUUID().getLeastSignificantBits()) % 1_000_000_000L);
+        while (true) {
+            String first = String.format("9%08d", Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), 100_000_000L));
+            int sum = 0;
+            for (int i = 0; i < 9; i++) {
+                sum += (first.charAt(i) - '0') * (10 - i);
+            }
+            int check = (11 - sum % 11) % 11;
+            if (check != 10) {
+                return first + check;
+            }
+        }
     }
 
     /** A patient registered at Riverside Medical Centre (Y90001), the demo borough's sharing practice. */
@@ -36,6 +53,7 @@ public final class RecordFixtures {
         patient.addIdentifier().setSystem(NHS_NUMBER_SYSTEM).setValue(nhsNumber);
         patient.addName().setFamily(family).addGiven("Alex");
         patient.setGender(AdministrativeGender.UNKNOWN);
+        patient.setBirthDateElement(new DateType("1960-01-01"));
         return patient;
     }
 
@@ -47,6 +65,7 @@ public final class RecordFixtures {
                 "http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", "Privacy Consent")));
         consent.addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", "Patient Consent")));
         consent.setPatient(patient);
+        consent.setDateTime(new Date());
         consent.setPolicyRule(new CodeableConcept(new Coding(
                 "http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTOUT", "opt-out")));
         consent.getProvision().setType(Consent.ConsentProvisionType.DENY);
@@ -64,10 +83,15 @@ public final class RecordFixtures {
         return plan;
     }
 
-    public static EpisodeOfCare episodeOfCare(Reference patient) {
+    /** An active episode managed by the organisation with this ODS code: social care for the council, else health. */
+    public static EpisodeOfCare episodeOfCare(Reference patient, String managingOrganisation) {
         EpisodeOfCare episode = new EpisodeOfCare();
         episode.setStatus(EpisodeOfCare.EpisodeOfCareStatus.ACTIVE);
+        episode.addType(new CodeableConcept(new Coding(EPISODE_TYPE_SYSTEM,
+                "L9001".equals(managingOrganisation) ? "social-care" : "health", null)));
         episode.setPatient(patient);
+        episode.setManagingOrganization(new Reference().setIdentifier(
+                new Identifier().setSystem(ODS_SYSTEM).setValue(managingOrganisation)));
         return episode;
     }
 }

@@ -58,7 +58,7 @@ public final class AuditEventFactory {
         access.refusal().ifPresent(refusal -> event.setOutcomeDesc(refusal.text()));
         event.getSource().setObserver(new Reference().setDisplay("Shared Care Record"))
                 .addType(new Coding(SOURCE_TYPE_SYSTEM, "4", "Application Server"));
-        access.who().ifPresent(who -> describeAgents(event, who, access));
+        access.who().ifPresentOrElse(who -> describeAgents(event, who, access), () -> unidentifiedCaller(event, access));
         access.patients().forEach(patient -> entity(event, patient, "1", "1", "Patient"));
         access.disclosed().stream()
                 .filter(reference -> !access.patients().contains(reference))
@@ -101,6 +101,16 @@ public final class AuditEventFactory {
                 .setWho(new Reference().setIdentifier(new Identifier().setSystem(issuer).setValue(who.client())))
                 .setRequestor(false);
         access.clientAddress().ifPresent(address -> client.getNetwork().setAddress(address)
+                .setType(AuditEvent.AuditEventAgentNetworkType._2));
+    }
+
+    /** A refusal before any token was verified: the caller is known only by where the request came from. */
+    private static void unidentifiedCaller(AuditEvent event, AccessRecord access) {
+        AuditEventAgentComponent caller = event.addAgent()
+                .setType(new CodeableConcept(new Coding(PARTICIPATION_SYSTEM, "IRCP", "information recipient")))
+                .setName("unidentified caller")
+                .setRequestor(true);
+        access.clientAddress().ifPresent(address -> caller.getNetwork().setAddress(address)
                 .setType(AuditEvent.AuditEventAgentNetworkType._2));
     }
 

@@ -3,20 +3,15 @@ package uk.sharedcare.record.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.validation.FhirValidator;
-import ca.uhn.fhir.validation.ResultSeverityEnum;
-import ca.uhn.fhir.validation.ValidationResult;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
-import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
-import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
 import org.junit.jupiter.api.Test;
+import uk.sharedcare.record.profiles.ProfileExamples;
+import uk.sharedcare.record.profiles.ProfileValidator;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.access.Role;
@@ -43,7 +38,7 @@ class AuditEventFactoryTest {
         assertThat(event.getAgent()).extracting(a -> a.getWho().getIdentifier().getValue()).contains("RZ9");
         assertThat(event.getEntity()).extracting(e -> e.getWhat().getReference())
                 .contains("Patient/p1", "Observation/o1");
-        assertValidR4(event);
+        assertConformsToTheRecordProfile(event);
     }
 
     @Test
@@ -59,7 +54,7 @@ class AuditEventFactoryTest {
                 .filter(e -> "deciding rule".equals(e.getDescription())).findFirst().orElseThrow();
         assertThat(decision.getWhat().getReference()).isEqualTo("Consent/c9");
         assertThat(decision.getDetailFirstRep().getValue().primitiveValue()).isEqualTo("PATIENT_DISSENT");
-        assertValidR4(event);
+        assertConformsToTheRecordProfile(event);
     }
 
     @Test
@@ -71,7 +66,7 @@ class AuditEventFactoryTest {
         assertThat(event.getPurposeOfEventFirstRep().getCodingFirstRep().getCode()).isEqualTo("ETREAT");
         assertThat(event.getEntity()).flatExtracting(AuditEventEntityComponent::getDetail)
                 .extracting(d -> d.getValue().primitiveValue()).contains("Unconscious in A&E");
-        assertValidR4(event);
+        assertConformsToTheRecordProfile(event);
     }
 
     @Test
@@ -80,8 +75,12 @@ class AuditEventFactoryTest {
                 Optional.of("10.0.0.9"), Outcome.REFUSED, List.of(), List.of(),
                 Optional.of(new Refusal("AUTHENTICATION", "No access token", Optional.empty()))));
 
-        assertThat(event.getAgent()).isEmpty();
+        assertThat(event.getAgent()).singleElement().satisfies(agent -> {
+            assertThat(agent.getName()).isEqualTo("unidentified caller");
+            assertThat(agent.getNetwork().getAddress()).isEqualTo("10.0.0.9");
+        });
         assertThat(event.getEntity()).extracting(AuditEventEntityComponent::getDescription).contains("Patient/p1");
+        assertConformsToTheRecordProfile(event);
     }
 
     private static AccessContext nurse(PurposeOfUse purpose, String reason) {
@@ -89,14 +88,10 @@ class AuditEventFactoryTest {
                 Optional.of("nurse-okafor"), purpose, Optional.ofNullable(reason), AT);
     }
 
-    private static void assertValidR4(AuditEvent event) {
-        FhirValidator validator = FHIR.newValidator();
-        validator.registerValidatorModule(new FhirInstanceValidator(new ValidationSupportChain(
-                FHIR.getValidationSupport(),
-                new InMemoryTerminologyServerValidationSupport(FHIR),
-                new CommonCodeSystemsTerminologyService(FHIR))));
-        ValidationResult result = validator.validateWithResult(event);
-        assertThat(result.getMessages()).filteredOn(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())
+    /** Base R4 and the record's AuditEvent profile (fhir-profiles/StructureDefinition-scr-auditevent.json). */
+    private static void assertConformsToTheRecordProfile(AuditEvent event) {
+        var result = ProfileExamples.validator().validate(event).orElseThrow();
+        assertThat(ProfileValidator.errors(result))
                 .as(FHIR.newJsonParser().encodeResourceToString(result.toOperationOutcome()))
                 .isEmpty();
     }

@@ -134,8 +134,10 @@ class BadInputIT {
 
     @Test
     void bodyJustUnderTheSizeLimitIsAccepted() {
-        String padding = "x".repeat(TEN_MEGABYTES - 2_000);
-        String patient = patientJson(",\"name\":[{\"family\":\"" + padding + "\"}]");
+        // FHIR strings stop at 1 MB, so the bulk is many given names, each well under that.
+        String chunk = "\"" + "x".repeat(499_996) + "\"";
+        String givenNames = String.join(",", java.util.Collections.nCopies(TEN_MEGABYTES / 500_000 - 1, chunk));
+        String patient = patientJson(",\"name\":[{\"family\":\"Large\",\"given\":[" + givenNames + "]}]");
 
         RawResponse response = server.send("POST", "/Patient", patient, FHIR_JSON);
 
@@ -150,7 +152,7 @@ class BadInputIT {
 
     private String patientJson(String moreFields) {
         return "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + NHS_NUMBER_SYSTEM
-                + "\",\"value\":\"" + nhsNumber + "\"}]" + moreFields + "}";
+                + "\",\"value\":\"" + nhsNumber + "\"}],\"birthDate\":\"1970-01-01\"" + moreFields + "}";
     }
 
     private void assertRefused(RawResponse response, int status, String diagnosticsContain) {

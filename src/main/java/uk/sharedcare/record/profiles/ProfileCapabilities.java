@@ -1,0 +1,36 @@
+package uk.sharedcare.record.profiles;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import org.hl7.fhir.instance.model.api.IBaseConformance;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+
+/**
+ * Lists the record's profiles in the CapabilityStatement (hook {@code SERVER_CAPABILITY_STATEMENT_GENERATED}): each
+ * profiled resource type names its profile as {@code profile} (what every instance is validated against on write)
+ * and {@code supportedProfile}.
+ */
+@Interceptor
+public final class ProfileCapabilities {
+
+    private final RecordProfiles profiles;
+
+    public ProfileCapabilities(RecordProfiles profiles) {
+        this.profiles = profiles;
+    }
+
+    @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+    public void listProfiles(IBaseConformance capabilities) {
+        for (CapabilityStatementRestResourceComponent resource
+                : ((CapabilityStatement) capabilities).getRestFirstRep().getResource()) {
+            profiles.profileFor(resource.getType()).ifPresent(profile -> {
+                resource.setProfile(profile);
+                if (resource.getSupportedProfile().stream().noneMatch(p -> profile.equals(p.getValue()))) {
+                    resource.addSupportedProfile(profile);
+                }
+            });
+        }
+    }
+}
