@@ -2,21 +2,27 @@ package uk.sharedcare.record.audit;
 
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.StringType;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The append-only audit trail in the record's own database. Each append takes the chain head row with
  * {@code SELECT ... FOR UPDATE}, links the event to it, stores the event and moves the head, all in one
  * transaction: appends from every thread and every server node are serialised, and an event is either stored and
- * chained or not at all. The caller does not answer its client until the append has committed.
+ * chained or not at all. The caller does not answer its client until the append has committed. Appends that arrive
+ * together are committed together ({@link AuditGroupCommit}); an append made inside a caller's own transaction
+ * joins that transaction instead.
  */
-public final class AuditTrail {
+public final class AuditTrail implements AutoCloseable {
 
     public static final String SEQUENCE_EXTENSION =
             "https://sharedcarerecord.uk/fhir/StructureDefinition/audit-sequence";
@@ -26,6 +32,7 @@ public final class AuditTrail {
     private final TransactionTemplate transactions;
     private final IFhirResourceDao<AuditEvent> events;
     private final AuditChain chain;
+    private final AuditGroupCommit groupCommit;
 
     public AuditTrail(JdbcTemplate jdbc, TransactionTemplate transactions, IFhirResourceDao<AuditEvent> events,
             AuditChain chain) {
@@ -34,6 +41,7 @@ public final class AuditTrail {
         this.events = events;
         this.chain = chain;
         createHeadIfMissing();
+        this.groupCommit = new AuditGroupCommit(this::appendAll, Duration.ofSeconds(30));
     }
 
     /** Stores the event, chained to the trail; returns its id. Fails, storing nothing, if the store fails. */
@@ -46,18 +54,41 @@ public final class AuditTrail {
      * {@code alsoRecord} writes about it (alerts): both are stored, or neither.
      */
     public String append(AuditEvent event, Consumer<String> alsoRecord) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return appendAll(List.of(new AuditGroupCommit.Pending(event, alsoRecord, null))).get(0);
+        }
+        return groupCommit.append(event, alsoRecord);
+    }
+
+    /** Appends the events in order, under one chain lock, in one transaction (or the caller's). */
+    private List<String> appendAll(List<AuditGroupCommit.Pending> batch) {
         return transactions.execute(status -> {
             Map<String, Object> head = jdbc.queryForMap(
                     "select HEAD_HASH, SEQ from " + HEAD_TABLE + " where ID = 1 for update");
-            long sequence = ((Number) head.get("SEQ")).longValue() + 1;
-            event.getExtension().removeIf(e -> SEQUENCE_EXTENSION.equals(e.getUrl()));
-            event.addExtension(SEQUENCE_EXTENSION, new StringType(Long.toString(sequence)));
-            String hash = chain.link(event, (String) head.get("HEAD_HASH"));
-            String id = events.create(event, new SystemRequestDetails()).getId().toUnqualifiedVersionless().getValue();
+            long sequence = ((Number) head.get("SEQ")).longValue();
+            String hash = (String) head.get("HEAD_HASH");
+            List<String> ids = new ArrayList<>(batch.size());
+            for (AuditGroupCommit.Pending pending : batch) {
+                AuditEvent event = pending.event();
+                event.setId((String) null); // a retry after a failed batch stores it afresh
+                sequence++;
+                event.getExtension().removeIf(e -> SEQUENCE_EXTENSION.equals(e.getUrl()));
+                event.addExtension(SEQUENCE_EXTENSION, new StringType(Long.toString(sequence)));
+                hash = chain.link(event, hash);
+                String id = events.create(event, new SystemRequestDetails()).getId().toUnqualifiedVersionless()
+                        .getValue();
+                pending.alsoRecord().accept(id);
+                ids.add(id);
+            }
             jdbc.update("update " + HEAD_TABLE + " set HEAD_HASH = ?, SEQ = ? where ID = 1", hash, sequence);
-            alsoRecord.accept(id);
-            return id;
+            return ids;
         });
+    }
+
+    /** Writes the appends already waiting, then takes no more. */
+    @Override
+    public void close() {
+        groupCommit.close();
     }
 
     /** Runs {@code work} in a transaction holding the chain lock, serialised with every append on every node. */

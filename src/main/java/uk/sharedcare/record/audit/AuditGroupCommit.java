@@ -1,0 +1,129 @@
+package uk.sharedcare.record.audit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for the audit trail. Every append must take the chain head's row lock, so appends are serialised;
+ * one at a time, each paying for its own lock hand-over and commit, they capped the whole server at the rate one
+ * transaction can store one event. Here the requests that arrive while a batch is being written wait together and
+ * are written in the next batch: one transaction, one lock, one commit for all of them. Each caller still waits
+ * until its own event has committed, so nothing is answered before it is on the record. If a batch fails, its
+ * events are retried one by one, so one event that cannot be stored does not take the others with it.
+ */
+final class AuditGroupCommit implements AutoCloseable {
+
+    static final int MAX_BATCH = 64;
+    private static final Logger log = LoggerFactory.getLogger(AuditGroupCommit.class);
+
+    /** One event waiting to be written, with what must be stored with it, and its caller's answer. */
+    record Pending(AuditEvent event, Consumer<String> alsoRecord, CompletableFuture<String> stored) {}
+
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Function<List<Pending>, List<String>> writeBatch;
+    private final Duration patience;
+    private final Thread writer;
+    private volatile boolean open = true;
+
+    /**
+     * @param writeBatch stores a batch in one transaction, in order, returning the event ids; throws, storing nothing
+     * @param patience   how long a caller waits for its event to be stored before it is told the trail is unavailable
+     */
+    AuditGroupCommit(Function<List<Pending>, List<String>> writeBatch, Duration patience) {
+        this.writeBatch = writeBatch;
+        this.patience = patience;
+        this.writer = new Thread(this::writeUntilClosed, "audit-group-commit");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    /** Waits until the event (and whatever {@code alsoRecord} writes) has committed; returns its id. */
+    String append(AuditEvent event, Consumer<String> alsoRecord) {
+        if (!open) {
+            throw new IllegalStateException("The audit trail is shutting down");
+        }
+        Pending pending = new Pending(event, alsoRecord, new CompletableFuture<>());
+        queue.add(pending);
+        try {
+            return pending.stored().get(patience.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException failed) {
+            throw failed.getCause() instanceof RuntimeException runtime ? runtime
+                    : new IllegalStateException("Could not store the audit event", failed.getCause());
+        } catch (TimeoutException slow) {
+            throw new IllegalStateException("The audit trail did not store the event within " + patience, slow);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while the audit event was being stored", interrupted);
+        }
+    }
+
+    private void writeUntilClosed() {
+        while (open || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                List<Pending> batch = new ArrayList<>(List.of(first));
+                queue.drainTo(batch, MAX_BATCH - 1);
+                write(batch);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | Error unexpected) {
+                log.error("The audit writer failed unexpectedly; it carries on with the next batch", unexpected);
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        try {
+            complete(batch, writeBatch.apply(batch));
+        } catch (RuntimeException batchFailed) {
+            if (batch.size() == 1) {
+                batch.get(0).stored().completeExceptionally(batchFailed);
+                return;
+            }
+            for (Pending alone : batch) {
+                try {
+                    complete(List.of(alone), writeBatch.apply(List.of(alone)));
+                } catch (RuntimeException failed) {
+                    alone.stored().completeExceptionally(failed);
+                }
+            }
+        }
+    }
+
+    private static void complete(List<Pending> batch, List<String> ids) {
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).stored().complete(ids.get(i));
+        }
+    }
+
+    /** Writes what is already queued, then stops. */
+    @Override
+    public void close() {
+        open = false;
+        try {
+            writer.join(patience.toMillis());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Pending left;
+        while ((left = queue.poll()) != null) {
+            left.stored().completeExceptionally(new IllegalStateException("The audit trail shut down"));
+        }
+    }
+}
