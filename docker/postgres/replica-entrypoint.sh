@@ -4,11 +4,10 @@
 # PostgreSQL as a read-only hot standby. Runs as the postgres OS user (compose.yaml: user: postgres).
 set -euo pipefail
 
-# Also in the server's environment: its WAL receiver connects through libpq, which reads PGPASSWORD.
-PGPASSWORD=$(< /run/secrets/replication_password)
-export PGPASSWORD
-
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
+    # --write-recovery-conf also keeps this password in primary_conninfo (postgresql.auto.conf), for restarts.
+    PGPASSWORD=$(< /run/secrets/replication_password)
+    export PGPASSWORD
     pg_basebackup --host="$PRIMARY_HOST" --port=5432 --username=replicator --pgdata="$PGDATA" \
         --wal-method=stream --slot=replica_1 --write-recovery-conf --checkpoint=fast
 fi
