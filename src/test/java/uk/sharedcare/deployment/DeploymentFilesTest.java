@@ -1,6 +1,7 @@
 package uk.sharedcare.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static uk.sharedcare.deployment.DeploymentFiles.DOCKER;
 import static uk.sharedcare.deployment.DeploymentFiles.PROJECT;
 import static uk.sharedcare.deployment.DeploymentFiles.applicationYaml;
@@ -23,17 +24,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jakarta.validation.Validation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.web.ServerProperties.ForwardHeadersStrategy;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.env.ConfigTreePropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
 import org.yaml.snakeyaml.Yaml;
 import uk.sharedcare.deployment.DeploymentFiles.Build;
+import uk.sharedcare.record.access.IdentityProperties;
 import uk.sharedcare.record.export.ExtractProperties;
 
 /**
@@ -93,15 +101,31 @@ class DeploymentFilesTest {
             assertThat(server.getProperty("spring.datasource.username")).isEqualTo(variables.get("SCR_DB_USER"));
             assertThat(server.getProperty("server.address")).isEqualTo("0.0.0.0");
             assertThat(server.getProperty("server.port")).isEqualTo(variables.get("SCR_PORT"));
-            assertThat(server.getProperty("shared-care.identity.issuer-uri")).isEqualTo(variables.get("SCR_OIDC_ISSUER"));
+            assertThat(server.getProperty("shared-care.identity.issuer-uri"))
+                    .isEqualTo(variables.get("SCR_OIDC_ISSUER"));
             assertThat(server.getProperty("shared-care.identity.jwk-set-uri"))
                     .isEqualTo(variables.get("SCR_OIDC_JWKS_URI"));
             Binder binder = Binder.get(server);
             assertThat(binder.bind("shared-care.extract.directory", String.class).orElse(null))
-                    .as("shared-care.extract.directory on " + node).isEqualTo(volumeTarget(service(compose, node), "extracts"));
+                    .as("shared-care.extract.directory on " + node)
+                    .isEqualTo(volumeTarget(service(compose, node), "extracts"));
             assertThat(binder.bind("server.forward-headers-strategy", ForwardHeadersStrategy.class).orElse(null))
                     .as("server.forward-headers-strategy on " + node).isEqualTo(ForwardHeadersStrategy.NATIVE);
         }
+    }
+
+    @Test
+    void containerStartedWithoutDatabaseOrIssuerRefusesToStart() {
+        StandardEnvironment server = serverEnvironment(dockerfileVariables("ENV"), null);
+
+        assertThatThrownBy(() -> server.getProperty("spring.datasource.url"))
+                .hasMessageContaining("SCR_DB_URL");
+        assertThatThrownBy(() -> new Binder(ConfigurationPropertySources.get(server),
+                        new PropertySourcesPlaceholdersResolver(server))
+                .bind("shared-care.identity", Bindable.of(IdentityProperties.class), new ValidationBindHandler(
+                        new SpringValidatorAdapter(Validation.buildDefaultValidatorFactory().getValidator()))))
+                .hasRootCauseInstanceOf(BindValidationException.class)
+                .getRootCause().hasMessageContaining("issuerUri");
     }
 
     @Test
@@ -171,7 +195,8 @@ class DeploymentFilesTest {
 
         assertThat(recordNodes()).hasSize(2);
         assertThat(upstreams.keySet()).containsExactlyInAnyOrderElementsOf(recordNodes());
-        recordNodes().forEach(node -> assertThat(upstreams).containsEntry(node, containerEnvironment(node).get("SCR_PORT")));
+        recordNodes().forEach(node -> assertThat(upstreams)
+                .containsEntry(node, containerEnvironment(node).get("SCR_PORT")));
         Map<String, Object> proxy = service(compose, "proxy");
         assertThat(volumeSource(proxy, "/usr/local/etc/haproxy/haproxy.cfg")).isEqualTo("./haproxy/haproxy.cfg");
         String bind = haproxyConfig().stream().filter(l -> l.startsWith("bind :")).findFirst().orElseThrow();
@@ -229,8 +254,8 @@ class DeploymentFilesTest {
         StandardEnvironment environment = new StandardEnvironment();
         MutablePropertySources sources = environment.getPropertySources();
         sources.remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
-        sources.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new SystemEnvironmentPropertySource(
-                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new HashMap<>(variables)));
+        String name = StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME;
+        sources.replace(name, new SystemEnvironmentPropertySource(name, new HashMap<>(variables)));
         if (secrets != null) {
             sources.addLast(new ConfigTreePropertySource("secrets", secrets,
                     ConfigTreePropertySource.Option.AUTO_TRIM_TRAILING_NEW_LINE));
@@ -257,7 +282,8 @@ class DeploymentFilesTest {
 
     @SuppressWarnings("unchecked")
     private static List<String> extractRecipients() {
-        Map<String, Object> policy = new Yaml().load(read(PROJECT.resolve("src/main/resources/shared-care-policy.yaml")));
+        Map<String, Object> policy =
+                new Yaml().load(read(PROJECT.resolve("src/main/resources/shared-care-policy.yaml")));
         Map<String, Object> secondaryUse = (Map<String, Object>) ((Map<String, Object>) policy.get("policy"))
                 .get("secondary-use");
         return List.copyOf(((Map<String, Object>) secondaryUse.get("recipients")).keySet());
