@@ -71,13 +71,18 @@ public final class ExtractService {
      * like any other run.
      */
     public ExtractResult runInto(Path directory, Requester requester, ExtractRequest request, String command) {
+        return runInto(directory, requester, request, command, NEVER_CANCELLED);
+    }
+
+    private ExtractResult runInto(Path directory, Requester requester, ExtractRequest request, String command,
+            ExtractRunner.Progress progress) {
         Pseudonyms pseudonyms = pseudonymsFor(request.recipient()).orElseThrow(() -> new IllegalArgumentException(
                 "No pseudonymisation key is configured for recipient " + request.recipient()
                         + " (shared-care.extract.keys." + request.recipient() + ")"));
         String runId = UUID.randomUUID().toString();
         Instant started = clock.instant();
         try {
-            ExtractResult result = runner.run(request, pseudonyms, directory, started, NEVER_CANCELLED);
+            ExtractResult result = runner.run(request, pseudonyms, directory, started, progress);
             audit.run(requester, request, runId, started, clock.instant(), result);
             json.writerWithDefaultPrettyPrinter().writeValue(directory.resolve(MANIFEST).toFile(),
                     ExtractManifest.forDirectory(json, request, result, command));
@@ -88,7 +93,11 @@ public final class ExtractService {
         }
     }
 
-    /** The scheduled run of a recipient's month, on whichever node claims it first; the others skip it. */
+    /**
+     * The scheduled run of a recipient's month, on whichever node claims it first; the others skip it. It checks in
+     * as it goes, like an {@code $export} job, or every node would take it for abandoned after
+     * {@code abandoned-after}.
+     */
     void runScheduled(ExtractRequest request) {
         String id = "scheduled-" + request.recipient() + "-" + request.month();
         Instant now = clock.instant();
@@ -102,7 +111,8 @@ public final class ExtractService {
         Requester scheduler = new Requester(SCHEDULER, "extract-schedule", request.recipient(),
                 request.purpose(), Optional.empty());
         try {
-            ExtractResult result = runInto(directory, scheduler, request, "schedule " + request.month());
+            ExtractResult result = runInto(directory, scheduler, request, "schedule " + request.month(),
+                    new JobProgress(id));
             jobs.complete(id, json.writeValueAsString(result), clock.instant());
         } catch (IOException | RuntimeException failure) {
             jobs.fail(id, String.valueOf(failure.getMessage()), clock.instant());
@@ -154,22 +164,7 @@ public final class ExtractService {
 
     private void runJob(ExtractJob job, Requester requester, ExtractRequest request, Pseudonyms pseudonyms) {
         Instant started = clock.instant();
-        ExtractRunner.Progress progress = new ExtractRunner.Progress() {
-            private long reported = -1;
-
-            @Override
-            public void patientsDone(long done) {
-                if (done - reported >= 100 || reported < 0) {
-                    jobs.progress(job.id(), done, clock.instant());
-                    reported = done;
-                }
-            }
-
-            @Override
-            public boolean cancelled() {
-                return jobs.find(job.id()).map(j -> j.status() == ExtractJob.Status.CANCELLED).orElse(true);
-            }
-        };
+        ExtractRunner.Progress progress = new JobProgress(job.id());
         try {
             jobs.progress(job.id(), 0, started);
             ExtractResult result = runner.run(request, pseudonyms, directoryOf(job.id()), started, progress);
@@ -204,6 +199,29 @@ public final class ExtractService {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             log.warn("Could not delete the files of extract {}", jobId, e);
+        }
+    }
+
+    /** Records a job's progress in its row every 100 patients (so it is not taken for abandoned); asks if cancelled. */
+    private final class JobProgress implements ExtractRunner.Progress {
+        private final String jobId;
+        private long reported = -1;
+
+        JobProgress(String jobId) {
+            this.jobId = jobId;
+        }
+
+        @Override
+        public void patientsDone(long done) {
+            if (done - reported >= 100 || reported < 0) {
+                jobs.progress(jobId, done, clock.instant());
+                reported = done;
+            }
+        }
+
+        @Override
+        public boolean cancelled() {
+            return jobs.find(jobId).map(j -> j.status() == ExtractJob.Status.CANCELLED).orElse(true);
         }
     }
 

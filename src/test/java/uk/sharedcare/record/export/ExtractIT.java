@@ -240,6 +240,20 @@ class ExtractIT {
     }
 
     @Test
+    void theScheduledRunChecksInAsItGoesSoNoNodeTakesItForAbandoned() {
+        YearMonth twoMonthsAgo = YearMonth.parse(month).minusMonths(2);
+        ExtractRequest request = new ExtractRequest(twoMonthsAgo, "QZ9", PurposeOfUse.HOPERAT,
+                java.util.Set.copyOf(ExtractRequest.EXTRACTED_TYPES), java.util.Optional.empty(),
+                java.util.Optional.empty());
+
+        extracts.runScheduled(request);
+
+        ExtractJob job = extracts.job("scheduled-QZ9-" + twoMonthsAgo).orElseThrow();
+        assertThat(job.status()).isEqualTo(ExtractJob.Status.COMPLETE);
+        assertThat(job.patientsDone()).as("patients reported done while it ran").isPositive();
+    }
+
+    @Test
     void deletingTheStatusUrlCancelsTheJobAndItAnswers404Afterwards() {
         String status = kickOff(Callers.analystChen(), null).header("Content-Location");
         String path = "/" + status.substring(status.indexOf("$export-poll-status"));
