@@ -4,6 +4,10 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import java.util.List;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -15,6 +19,8 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 public class ProfilesConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(ProfilesConfig.class);
 
     @Bean
     RecordProfiles recordProfiles(FhirContext fhir) {
@@ -28,6 +34,16 @@ public class ProfilesConfig {
         withProfiles.addValidationSupport(0, profiles.validationSupport(fhir));
         withProfiles.setCodeableConceptValidationSuccessfulIfNotAllCodingsAreValid(true);
         return new ProfileValidator(fhir, profiles, withProfiles);
+    }
+
+    /** Before the server takes requests: the first write should not wait for the validator to load. */
+    @Bean
+    ApplicationListener<ApplicationReadyEvent> profileValidatorWarmUp(FhirContext fhir, ProfileValidator validator) {
+        return ready -> {
+            long started = System.nanoTime();
+            validator.warmUp(fhir);
+            log.info("Profile validator ready in {} ms", (System.nanoTime() - started) / 1_000_000);
+        };
     }
 
     /** What the profiles add to the RestfulServer. */
