@@ -227,9 +227,7 @@ class ExtractIT {
     @Test
     void theMonthlyScheduleRunsEachRecipientsMonthOnceAcrossNodes() {
         YearMonth lastMonth = YearMonth.parse(month).minusMonths(1);
-        ExtractRequest request = new ExtractRequest(lastMonth, "X9Z01", PurposeOfUse.HOPERAT,
-                java.util.Set.copyOf(ExtractRequest.EXTRACTED_TYPES), java.util.Optional.empty(),
-                java.util.Optional.empty());
+        ExtractRequest request = scheduledRequest(lastMonth, "X9Z01");
 
         extracts.runScheduled(request);
         extracts.runScheduled(request); // a second node, or a second tick: claimed already, so nothing runs
@@ -242,15 +240,20 @@ class ExtractIT {
     @Test
     void theScheduledRunChecksInAsItGoesSoNoNodeTakesItForAbandoned() {
         YearMonth twoMonthsAgo = YearMonth.parse(month).minusMonths(2);
-        ExtractRequest request = new ExtractRequest(twoMonthsAgo, "QZ9", PurposeOfUse.HOPERAT,
-                java.util.Set.copyOf(ExtractRequest.EXTRACTED_TYPES), java.util.Optional.empty(),
-                java.util.Optional.empty());
+        ExtractRequest request = scheduledRequest(twoMonthsAgo, "QZ9");
 
         extracts.runScheduled(request);
 
         ExtractJob job = extracts.job("scheduled-QZ9-" + twoMonthsAgo).orElseThrow();
         assertThat(job.status()).isEqualTo(ExtractJob.Status.COMPLETE);
         assertThat(job.patientsDone()).as("patients reported done while it ran").isPositive();
+    }
+
+    /** What the monthly schedule asks for: a recipient's commissioning extract of every type. */
+    private static ExtractRequest scheduledRequest(YearMonth month, String recipient) {
+        return new ExtractRequest(month, recipient, PurposeOfUse.HOPERAT,
+                java.util.Set.copyOf(ExtractRequest.EXTRACTED_TYPES), java.util.Optional.empty(),
+                java.util.Optional.empty());
     }
 
     @Test
