@@ -1,5 +1,6 @@
 package uk.sharedcare.record.audit;
 
+import java.util.Set;
 import org.hl7.fhir.r4.model.Subscription;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Role;
@@ -16,6 +17,11 @@ final class AlertSubscriptions implements SubscriptionPolicy {
         return (who.hasRole(Role.GP) || who.hasRole(Role.SYSTEM))
                 && subscription.getChannel().getType() == Subscription.SubscriptionChannelType.RESTHOOK
                 && AccessAlerts.subscriptionCriteria(who.organisation()).equals(subscription.getCriteria());
+    }
+
+    @Override
+    public Set<String> matchableTypes() {
+        return Set.of("Communication");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package uk.sharedcare.record.consent;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
 import java.util.List;
@@ -42,6 +43,16 @@ public class ConsentConfig {
     SharedCareConsentService sharedCareConsentService(SharingPolicy policy, PatientStateLoader patients,
             FhirContext fhir) {
         return new SharedCareConsentService(policy, patients, fhir);
+    }
+
+    /** On the storage layer's interceptor service: HAPI's subscription matcher listens there. */
+    @Bean
+    SubscriptionMatchingScope subscriptionMatchingScope(FhirContext fhir, IInterceptorService storageInterceptors,
+            ObjectProvider<SubscriptionPolicy> subscriptions) {
+        SubscriptionMatchingScope scope = new SubscriptionMatchingScope(fhir,
+                subscriptions.getIfAvailable(() -> SubscriptionPolicy.NONE));
+        storageInterceptors.registerInterceptor(scope);
+        return scope;
     }
 
     /** The interceptors enforcing the policy, for the plugin's registrar to put on the RestfulServer. */

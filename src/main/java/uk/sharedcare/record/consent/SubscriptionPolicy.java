@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import java.util.Set;
 import org.hl7.fhir.r4.model.Subscription;
 import uk.sharedcare.record.access.AccessContext;
 
@@ -20,10 +21,18 @@ public interface SubscriptionPolicy {
         public String offered(AccessContext who) {
             return "none are offered";
         }
+
+        @Override
+        public Set<String> matchableTypes() {
+            return Set.of();
+        }
     };
 
     boolean accepts(AccessContext who, Subscription subscription);
 
     /** What the caller could subscribe to, in words, for the refusal. */
     String offered(AccessContext who);
+
+    /** The resource types an accepted subscription can match; changes to no other type need matching. */
+    Set<String> matchableTypes();
 }

@@ -1,0 +1,35 @@
+package uk.sharedcare.record.consent;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.subscription.model.ResourceModifiedMessage;
+import java.util.Set;
+
+/**
+ * Hands HAPI's subscription matcher only the changes an accepted subscription could match (hook
+ * {@code SUBSCRIPTION_RESOURCE_MODIFIED}, on the storage layer's interceptor service, so the server's own writes are
+ * covered too). Without it every stored resource, each request's AuditEvent included, is queued in the database and
+ * matched against the subscriptions, inside the audit trail's lock, for nothing: the record accepts no subscription
+ * that could match an AuditEvent. Changes to Subscriptions themselves always pass, since that is how HAPI registers
+ * them.
+ */
+@Interceptor
+public final class SubscriptionMatchingScope {
+
+    private final FhirContext fhir;
+    private final Set<String> matchable;
+
+    public SubscriptionMatchingScope(FhirContext fhir, SubscriptionPolicy subscriptions) {
+        this.fhir = fhir;
+        this.matchable = Set.copyOf(subscriptions.matchableTypes());
+    }
+
+    /** @return false to stop HAPI queueing this change for subscription matching */
+    @Hook(Pointcut.SUBSCRIPTION_RESOURCE_MODIFIED)
+    public boolean mayMatchASubscription(ResourceModifiedMessage change) {
+        String type = change.getResourceType(fhir);
+        return "Subscription".equals(type) || matchable.contains(type);
+    }
+}
