@@ -1,5 +1,9 @@
 package uk.sharedcare.record.audit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
@@ -35,6 +39,12 @@ public final class AccessAlerts {
 
     private final DaoRegistry daos;
     private final PatientStateLoader patients;
+    /**
+     * Patient and organisation pairs whose new-accessor alert is known, from committed data, to exist. Alerts are
+     * never withdrawn, so a pair once known stays known: this spares a search per patient per request, inside the
+     * audit lock, for every organisation that has been here before.
+     */
+    private final Cache<String, Boolean> alerted = Caffeine.newBuilder().maximumSize(500_000).build();
 
     AccessAlerts(DaoRegistry daos, PatientStateLoader patients) {
         this.daos = daos;
@@ -59,14 +69,41 @@ public final class AccessAlerts {
             }
             if (!alreadyAlerted(patientId, who.organisation())) {
                 record(NEW_ACCESSOR, who, patientId, practice.get(), auditEventId);
+                rememberOnceCommitted(patientId, who.organisation());
             }
         }
     }
 
     private boolean alreadyAlerted(String patientId, String organisation) {
+        if (alerted.getIfPresent(pair(patientId, organisation)) != null) {
+            return true;
+        }
         SearchParameterMap query = SearchParameterMap.newSynchronous("subject", new ReferenceParam(patientId))
                 .add("_tag", new TokenParam(ALERT_SYSTEM, marker(NEW_ACCESSOR, organisation)));
-        return !daos.getResourceDao(Communication.class).search(query, new SystemRequestDetails()).isEmpty();
+        boolean found = !daos.getResourceDao(Communication.class).search(query, new SystemRequestDetails()).isEmpty();
+        if (found) {
+            rememberOnceCommitted(patientId, organisation);
+        }
+        return found;
+    }
+
+    /** Only after commit: an alert written by a transaction that then rolls back was never sent. */
+    private void rememberOnceCommitted(String patientId, String organisation) {
+        String pair = pair(patientId, organisation);
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            alerted.put(pair, Boolean.TRUE);
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                alerted.put(pair, Boolean.TRUE);
+            }
+        });
+    }
+
+    private static String pair(String patientId, String organisation) {
+        return patientId + "|" + organisation;
     }
 
     private void record(String kind, AccessContext who, String patientId, String practice, String auditEventId) {
