@@ -24,6 +24,18 @@ public final class Bench {
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
+        int status = 0;
+        try {
+            run(args);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        // The test identity provider's JWKS endpoint runs on a non-daemon thread: end the JVM explicitly.
+        System.exit(status);
+    }
+
+    private static void run(String[] args) throws Exception {
         BenchSettings settings = BenchSettings.parse(args);
         Path jar = Path.of("target/shared-care-record-0.1.0-SNAPSHOT-exec.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
