@@ -14,7 +14,7 @@ import uk.sharedcare.server.Application;
 /**
  * The README's run command ({@code ./mvnw spring-boot:run}): a real Keycloak with the {@code shared-care} realm
  * on 127.0.0.1:8180, the record on its embedded H2 default at http://localhost:8080/fhir, the demo borough
- * loaded, and how to get a token printed. Ctrl-C stops both.
+ * loaded with a slice of the synthetic borough population, and how to get a token printed. Ctrl-C stops both.
  */
 public final class QuickStart {
 
@@ -33,8 +33,12 @@ public final class QuickStart {
 
         ConfigurableApplicationContext server = SpringApplication.run(Application.class,
                 withIssuer(args, keycloak.issuer()));
-        int loaded = DemoData.load(server.getBean(IFhirSystemDao.class));
+        IFhirSystemDao<?, ?> systemDao = server.getBean(IFhirSystemDao.class);
+        int loaded = DemoData.load(systemDao);
         log.info("Loaded {} demo resources", loaded);
+        int generated = DemoPopulation.load(systemDao, DemoPopulation.PATIENTS);
+        log.info("Loaded {} resources for {} synthetic patients (uk.sharedcare.population)", generated,
+                DemoPopulation.PATIENTS);
         System.out.println(Welcome.text(keycloak, server.getEnvironment().getProperty("local.server.port"),
                 Duration.between(started, Instant.now())));
     }

@@ -1,0 +1,82 @@
+package uk.sharedcare.bench;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import uk.sharedcare.population.Population;
+import uk.sharedcare.population.WriterBundle;
+
+/**
+ * Loads the synthetic population through the FHIR API of a plugin-on server: each transaction bundle posted with
+ * the token of the organisation that records its resources, so custodians, labels and relationships are the
+ * server's own. Slices of patients load on a few threads at once; within a slice the order of its bundles holds.
+ */
+final class PopulationLoader {
+
+    private static final int SLICE = 500;
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+
+    private final LoopbackHttp http;
+    private final String baseUrl;
+    private final Population population;
+    private final BenchCallers callers;
+    private final int threads;
+
+    PopulationLoader(LoopbackHttp http, String baseUrl, Population population, BenchCallers callers, int threads) {
+        this.http = http;
+        this.baseUrl = baseUrl;
+        this.population = population;
+        this.callers = callers;
+        this.threads = threads;
+    }
+
+    /** How long loading took: patients, resources written, milliseconds. */
+    record LoadTiming(int fromPatient, int toPatient, long resources, long millis) {
+
+        double secondsPerThousandPatients() {
+            int patients = toPatient - fromPatient;
+            return patients == 0 ? 0 : millis / 1000.0 / (patients / 1000.0);
+        }
+    }
+
+    void loadDirectory() {
+        population.directoryBundles().forEach(this::post);
+    }
+
+    /** Loads patients {@code from} (inclusive) to {@code to} (exclusive). */
+    LoadTiming load(int from, int to) throws Exception {
+        long start = System.nanoTime();
+        AtomicLong resources = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> slices = new ArrayList<>();
+            for (int sliceStart = from; sliceStart < to; sliceStart += SLICE) {
+                int first = sliceStart;
+                int end = Math.min(to, sliceStart + SLICE);
+                slices.add(pool.submit(() -> population.patientBundles(first, end)
+                        .forEach(bundle -> resources.addAndGet(post(bundle)))));
+            }
+            for (Future<?> slice : slices) {
+                slice.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return new LoadTiming(from, to, resources.get(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private int post(WriterBundle bundle) {
+        String json = FHIR.newJsonParser().encodeResourceToString(bundle.bundle());
+        LoopbackHttp.Answer answer = http.post(baseUrl, Optional.of(callers.systemClientOf(bundle.writer())), json);
+        if (answer.status() != 200) {
+            throw new IllegalStateException("Loading a bundle written by " + bundle.writer() + " failed with "
+                    + answer.status() + ": " + answer.body().substring(0, Math.min(2_000, answer.body().length())));
+        }
+        return bundle.bundle().getEntry().size();
+    }
+}
