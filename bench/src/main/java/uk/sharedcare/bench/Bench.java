@@ -36,6 +36,10 @@ public final class Bench {
     }
 
     private static void run(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--report")) {
+            Report.rewrite(Path.of(args[1]));
+            return;
+        }
         BenchSettings settings = BenchSettings.parse(args);
         Path jar = Path.of("target/shared-care-record-0.1.0-SNAPSHOT-exec.jar").toAbsolutePath();
         if (!Files.exists(jar)) {

@@ -1,5 +1,6 @@
 package uk.sharedcare.bench;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Writes a run's results: {@code bench-<time>.json} with every number, and {@code bench-<time>.md} (also copied
@@ -32,6 +34,15 @@ final class Report {
         String markdown = markdown(run, scales);
         Files.writeString(directory.resolve("bench-" + stamp + ".md"), markdown);
         Files.writeString(directory.resolve("latest.md"), markdown);
+    }
+
+    /** Renders the tables again from a run's JSON (after the report format changed, say). */
+    static void rewrite(Path json) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        Map<String, Object> run = mapper.readValue(json.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
+        List<ScaleResult> scales = mapper.convertValue(run.remove("scales"), new TypeReference<List<ScaleResult>>() {});
+        String name = json.getFileName().toString().replaceFirst("\\.json$", "");
+        Files.writeString(json.resolveSibling(name + ".md"), markdown(run, scales));
     }
 
     static String markdown(Map<String, Object> run, List<ScaleResult> scales) {
@@ -58,20 +69,26 @@ final class Report {
                     .append(memory("Server after its measurements, plugin off", scale.memoryPluginOff()));
         }
         if (scales.size() > 1) {
-            md.append("\n## Latency by population size (plugin on, p50 / p95 ms)\n\n| operation |");
+            md.append("\n## Latency by population size (p50 / p95 ms)\n\n| operation | mode |");
             scales.forEach(s -> md.append(String.format(Locale.ROOT, " %,d |", s.patients())));
-            md.append("\n| --- |").append(" ---: |".repeat(scales.size())).append('\n');
+            md.append("\n| --- | --- |").append(" ---: |".repeat(scales.size())).append('\n');
             for (Measurement.Result first : scales.get(0).pluginOn()) {
-                md.append("| ").append(first.operation()).append(" |");
-                for (ScaleResult scale : scales) {
-                    scale.pluginOn().stream().filter(r -> r.operation().equals(first.operation())).findFirst()
-                            .ifPresent(r -> md.append(String.format(Locale.ROOT, " %.1f / %.1f |", r.p50Millis(),
-                                    r.p95Millis())));
-                }
-                md.append('\n');
+                latencyRow(md, first.operation(), "plain HAPI", scales, ScaleResult::pluginOff);
+                latencyRow(md, first.operation(), "plugin on", scales, ScaleResult::pluginOn);
             }
         }
         return md.toString();
+    }
+
+    private static void latencyRow(StringBuilder md, String operation, String mode, List<ScaleResult> scales,
+            Function<ScaleResult, List<Measurement.Result>> results) {
+        md.append("| ").append(operation).append(" | ").append(mode).append(" |");
+        for (ScaleResult scale : scales) {
+            results.apply(scale).stream().filter(r -> r.operation().equals(operation)).findFirst()
+                    .ifPresent(r -> md.append(String.format(Locale.ROOT, " %.1f / %.1f |", r.p50Millis(),
+                            r.p95Millis())));
+        }
+        md.append('\n');
     }
 
     private static String latencies(Measurement.Result r) {
