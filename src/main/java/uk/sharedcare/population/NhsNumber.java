@@ -21,7 +21,7 @@ public final class NhsNumber {
     }
 
     /** The check digit for nine digits, or -1 when no valid NHS number starts with them. */
-    static int checkDigit(String nineDigits) {
+    public static int checkDigit(String nineDigits) {
         int sum = 0;
         for (int i = 0; i < 9; i++) {
             sum += (nineDigits.charAt(i) - '0') * (10 - i);

@@ -2,6 +2,7 @@ package uk.sharedcare.support;
 
 import org.hl7.fhir.r4.model.Identifier;
 import java.util.Date;
+import uk.sharedcare.population.NhsNumber;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.CarePlan;
@@ -30,12 +31,8 @@ public final class RecordFixtures {
     public static String uniqueNhsNumber() {
         while (true) {
             String first = String.format("9%08d", Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), 100_000_000L));
-            int sum = 0;
-            for (int i = 0; i < 9; i++) {
-                sum += (first.charAt(i) - '0') * (10 - i);
-            }
-            int check = (11 - sum % 11) % 11;
-            if (check != 10) {
+            int check = NhsNumber.checkDigit(first);
+            if (check >= 0) {
                 return first + check;
             }
         }
