@@ -25,7 +25,7 @@ import uk.sharedcare.record.access.Custodian;
  * Sends each practice with alerts a daily digest: a Communication listing the day's new accessors and every
  * break-glass access still awaiting review, addressed and tagged like an alert, so the practice's alert
  * subscription delivers it too. Once per practice per day, even with several server nodes: the check and the write
- * run under the audit chain lock.
+ * run under the audit chain lock (the alerts are read before it is taken).
  */
 public final class DailyDigests {
 
@@ -48,8 +48,10 @@ public final class DailyDigests {
 
     /** Sends the digests for {@code day}; returns how many were written (none twice). */
     public int send(LocalDate day) {
+        // Read outside the lock: holding it stops every request's audit append, and the alerts are only read.
+        Map<String, List<Communication>> alertsByPractice = byPractice();
         int[] written = {0};
-        trail.underChainLock(() -> byPractice().forEach((practice, alerts) -> {
+        trail.underChainLock(() -> alertsByPractice.forEach((practice, alerts) -> {
             if (!alreadySent(practice, day) && write(practice, day, alerts)) {
                 written[0]++;
             }
