@@ -18,11 +18,13 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  */
 public final class ProfileValidator {
 
+    private final FhirContext fhir;
     private final RecordProfiles profiles;
     private final FhirValidator validator;
 
     /** @param validationSupport a chain that knows base R4 and the record's profiles (see {@link ProfilesConfig}) */
     public ProfileValidator(FhirContext fhir, RecordProfiles profiles, IValidationSupport validationSupport) {
+        this.fhir = fhir;
         this.profiles = profiles;
         FhirInstanceValidator instanceValidator = new FhirInstanceValidator(validationSupport);
         // Extensions we do not profile are still checked for well-formedness, not refused for being unknown.
@@ -42,7 +44,7 @@ public final class ProfileValidator {
      * Validates an empty resource of each profiled type once, so the validator loads its definitions and builds
      * the profiles' snapshots now, not inside a client's first write (several seconds on a busy two-core machine).
      */
-    public void warmUp(FhirContext fhir) {
+    public void warmUp() {
         profiles.profiles().keySet().forEach(type -> validate(fhir.getResourceDefinition(type).newInstance()));
     }
 

@@ -38,10 +38,10 @@ public class ProfilesConfig {
 
     /** Before the server takes requests: the first write should not wait for the validator to load. */
     @Bean
-    ApplicationListener<ApplicationReadyEvent> profileValidatorWarmUp(FhirContext fhir, ProfileValidator validator) {
+    ApplicationListener<ApplicationReadyEvent> profileValidatorWarmUp(ProfileValidator validator) {
         return ready -> {
             long started = System.nanoTime();
-            validator.warmUp(fhir);
+            validator.warmUp();
             log.info("Profile validator ready in {} ms", (System.nanoTime() - started) / 1_000_000);
         };
     }
