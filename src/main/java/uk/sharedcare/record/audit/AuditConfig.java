@@ -64,7 +64,8 @@ public class AuditConfig {
     AuditRecording auditRecording(AuditTrail trail, AuditEventFactory events, FhirContext fhir, DaoRegistry daos,
             AuditChain chain, PatientStateLoader patients) {
         return new AuditRecording(
-                List.of(new AuditInterceptor(trail, events, fhir, new AccessAlerts(daos, patients)),
+                List.of(new AuditInterceptor(trail, events, fhir, new AccessAlerts(daos, patients),
+                                daos::isResourceTypeSupported),
                         new AuditDoesNotPinResources()),
                 List.of(new VerifyAuditChainProvider(auditEvents(daos), chain),
                         new AccessReportProvider(auditEvents(daos), patients),

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.slf4j.Logger;
@@ -49,12 +50,16 @@ public final class AuditInterceptor {
     private final AuditEventFactory events;
     private final FhirContext fhir;
     private final AccessAlerts alerts;
+    private final Predicate<String> storedTypes;
 
-    AuditInterceptor(AuditTrail trail, AuditEventFactory events, FhirContext fhir, AccessAlerts alerts) {
+    /** @param storedTypes the resource types the record stores: an event may reference only what is stored */
+    AuditInterceptor(AuditTrail trail, AuditEventFactory events, FhirContext fhir, AccessAlerts alerts,
+            Predicate<String> storedTypes) {
         this.trail = trail;
         this.events = events;
         this.fhir = fhir;
         this.alerts = alerts;
+        this.storedTypes = storedTypes;
     }
 
     @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
@@ -66,7 +71,9 @@ public final class AuditInterceptor {
         if (request.getUserData().containsKey(RECORDED_BY_OPERATION)) {
             return;
         }
-        List<IBaseResource> shown = contents(response.getResponseResource());
+        List<IBaseResource> shown = contents(response.getResponseResource()).stream()
+                .filter(resource -> storedTypes.test(resource.fhirType()))
+                .toList();
         Set<String> patients = new LinkedHashSet<>();
         shown.forEach(resource -> patients.addAll(PatientCompartment.patientsOf(fhir, resource)));
         AccessRecord access = new AccessRecord(who.get().at(), who, interaction(request), url(request),

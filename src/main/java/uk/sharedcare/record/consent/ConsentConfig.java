@@ -4,7 +4,10 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
+import java.time.Clock;
 import java.util.List;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -55,14 +58,20 @@ public class ConsentConfig {
         return scope;
     }
 
+    @Bean
+    SearchOwners searchOwners(DataSource dataSource) {
+        return new SearchOwners(new JdbcTemplate(dataSource), Clock.systemUTC());
+    }
+
     /** The interceptors enforcing the policy, for the plugin's registrar to put on the RestfulServer. */
     @Bean
     ConsentEnforcement consentEnforcement(SharedCareConsentService consent, SharingPolicy policy,
             PatientStateLoader patients, DaoRegistry daos, FhirContext fhir, PolicyFile.Loaded file,
-            ObjectProvider<SubscriptionPolicy> subscriptions) {
+            ObjectProvider<SubscriptionPolicy> subscriptions, SearchOwners searches) {
         return new ConsentEnforcement(
                 List.of(
-                        new RequestExposureGuard(daos, consent),
+                        new RequestExposureGuard(daos, consent, searches),
+                        searches,
                         new ConsentInterceptor(consent),
                         new WriteAuthorisation(new WritePolicy(policy), patients,
                                 subscriptions.getIfAvailable(() -> SubscriptionPolicy.NONE)),

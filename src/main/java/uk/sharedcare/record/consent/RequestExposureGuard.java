@@ -1,8 +1,5 @@
 package uk.sharedcare.record.consent;
 
-import java.nio.charset.StandardCharsets;
-import java.net.URLDecoder;
-import java.util.Arrays;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -12,28 +9,30 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.servlet.ServletSubRequestDetails;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
+import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.consent.AccessPaths.Enforcement;
+import uk.sharedcare.record.consent.OfferedOperations.Check;
+import uk.sharedcare.record.consent.OfferedOperations.Operation;
 
 /**
- * Closes the access paths that filtering returned resources cannot close, because they would reveal hidden data
- * by their answer alone (hook {@code SERVER_INCOMING_REQUEST_PRE_HANDLED}, and {@code STORAGE_TRANSACTION_PROCESSING}
- * for each entry of a batch or transaction):
- * <ul>
- *   <li>only the operations the record offers ({@code $everything}, type-level {@code $validate}); {@code $meta},
- *       which HAPI's consent interceptor does not filter, and the rest are refused;</li>
- *   <li>reverse chains ({@code _has}), chained parameters and free-text or filter searches, which match on data
- *       the caller may not see, are refused;</li>
- *   <li>conditional create, update and delete, whose outcome tells whether a match exists, are refused;</li>
- *   <li>history, operations and writes on one resource the caller may not see answer 404, exactly as for a
- *       resource that does not exist.</li>
- * </ul>
+ * Enforces the {@link AccessPaths} table on every request before HAPI acts on it (hook
+ * {@code SERVER_INCOMING_REQUEST_PRE_HANDLED}, which HAPI also calls for each GET entry of a batch or transaction)
+ * and on every other entry of a batch or transaction (hook {@code STORAGE_TRANSACTION_PROCESSING}, which HAPI calls
+ * once for a transaction and once per entry for a batch). An entry is judged by the same code as the same request
+ * sent alone, so it is refused, or answered as missing, exactly as that request would be. Besides the table's steps,
+ * every path refuses the search parameters that match on data the caller may not see ({@code _has}, chains,
+ * free text) and conditional writes, whose outcome tells whether a match exists.
  */
 @Interceptor(order = RequestExposureGuard.ORDER)
 final class RequestExposureGuard {
@@ -41,29 +40,19 @@ final class RequestExposureGuard {
     /** Before HAPI's consent interceptor (order 100) and anything that reads data. */
     static final int ORDER = 50;
 
-    private static final Set<String> OFFERED_OPERATIONS =
-            Set.of("$everything", "$validate", "$explain-access", "$verify-audit-chain", "$access-report",
-                    "$access-digest", "$review-break-glass", "$export", "$export-poll-status", "$export-file");
-    private static final Set<String> SYSTEM_LEVEL_ONLY =
-            Set.of("$verify-audit-chain", "$access-digest", "$review-break-glass", "$export-poll-status",
-                    "$export-file");
-    /** The pseudonymised extract (rule 10): no identifiable data, and the operations decide who may use them. */
-    private static final Set<String> EXTRACT_OPERATIONS = Set.of("$export", "$export-poll-status", "$export-file");
     private static final Set<String> REFUSED_PARAMETERS = Set.of("_has", "_filter", "_text", "_content", "_list",
             "_query", "_contained", "_containedType");
-    /** Governance operations that explain decisions rather than show data; they check the caller's role. */
-    private static final Set<String> GOVERNANCE_OPERATIONS =
-            Set.of("$explain-access", "$verify-audit-chain", "$access-report", "$access-digest", "$review-break-glass");
-    private static final Set<RestOperationTypeEnum> INSTANCE_CHECKED = Set.of(RestOperationTypeEnum.HISTORY_INSTANCE,
-            RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, RestOperationTypeEnum.UPDATE,
-            RestOperationTypeEnum.PATCH, RestOperationTypeEnum.DELETE);
+    /** HAPI retries or switches a batch to a transaction on this header, judging no entry on the way. */
+    private static final String TRANSACTION_SEMANTICS = "X-Transaction-Semantics";
 
     private final DaoRegistry daos;
     private final SharedCareConsentService consent;
+    private final SearchOwners searches;
 
-    RequestExposureGuard(DaoRegistry daos, SharedCareConsentService consent) {
+    RequestExposureGuard(DaoRegistry daos, SharedCareConsentService consent, SearchOwners searches) {
         this.daos = daos;
         this.consent = consent;
+        this.searches = searches;
     }
 
     @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
@@ -72,78 +61,77 @@ final class RequestExposureGuard {
         if (who.isEmpty()) {
             return;
         }
-        refuseUnofferedOperation(request.getOperation(), request.getId() != null && request.getId().hasIdPart(),
-                request.getResourceName());
-        refuseRevealingParameters(request.getParameters().keySet());
-        boolean conditionalUrl = request.getId() == null && !request.getParameters().isEmpty();
-        if (request.getHeader("If-None-Exist") != null || conditionalUrl && isWrite(operation)) {
-            throw refusal("conditional create, update and delete are not offered");
+        if (request.getHeader(TRANSACTION_SEMANTICS) != null) {
+            throw refusal("the " + TRANSACTION_SEMANTICS + " header is not offered");
         }
-        if (INSTANCE_CHECKED.contains(operation) && request.getId() != null && request.getId().hasIdPart()
-                && !checksCallerItself(request.getOperation())) {
-            requireVisible(who.get(), request);
-        }
+        judge(who.get(), PathRequest.of(request, operation), request, request instanceof ServletSubRequestDetails);
     }
 
     @Hook(Pointcut.STORAGE_TRANSACTION_PROCESSING)
     public void guardEntries(IBaseBundle bundle, RequestDetails request) {
-        if (AccessContexts.of(request).isEmpty() || !(bundle instanceof Bundle entries)) {
-            return;
+        Optional<AccessContext> who = AccessContexts.of(request);
+        if (who.isEmpty() || !(bundle instanceof Bundle entries) || entries.getType() == Bundle.BundleType.BATCH) {
+            return; // a batch's entries come back here one by one, each in a transaction of its own
         }
         for (Bundle.BundleEntryComponent entry : entries.getEntry()) {
-            Bundle.BundleEntryRequestComponent call = entry.getRequest();
-            String url = call.getUrl() == null ? "" : call.getUrl();
-            boolean hasQuery = url.contains("?");
-            if (call.hasIfNoneExist() || hasQuery && call.getMethod() != Bundle.HTTPVerb.GET) {
-                throw refusal("conditional create, update and delete are not offered, in bundles either");
+            PathRequest.Entry path = PathRequest.ofEntry(entry, request.getFhirServerBase());
+            List<Enforcement> steps = AccessPaths.of(path.form()).orElse(List.of(Enforcement.NOT_OFFERED));
+            if (steps.contains(Enforcement.NOT_OFFERED)) {
+                throw refusal(path.form().name().replace('_', ' ').toLowerCase() + " is not offered in a batch or"
+                        + " transaction");
             }
-            String path = hasQuery ? url.substring(0, url.indexOf('?')) : url;
-            String[] segments = path.split("/");
-            String last = segments[segments.length - 1];
-            if (EXTRACT_OPERATIONS.contains(last)) {
-                throw refusal("operation " + last + " is not offered in a batch or transaction");
-            }
-            if (last.startsWith("$")) {
-                refuseUnofferedOperation(last, segments.length > 2, segments[0]);
-            }
-            if (hasQuery) {
-                refuseRevealingParameters(parameterNames(url.substring(url.indexOf('?') + 1)));
+            path.request().ifPresent(alone -> judgeEntry(who.get(), alone, request));
+        }
+    }
+
+    private void judgeEntry(AccessContext who, PathRequest entry, RequestDetails request) {
+        if (entry.operation() == RestOperationTypeEnum.TRANSACTION) {
+            throw refusal("a bundle inside a batch or transaction is not offered");
+        }
+        judge(who, entry, request, true);
+    }
+
+    private void judge(AccessContext who, PathRequest path, RequestDetails request, boolean entry) {
+        List<Enforcement> steps = AccessPaths.of(path.operation()).orElse(List.of(Enforcement.NOT_OFFERED));
+        refuseRevealingParameters(path.parameterNames());
+        if (path.conditional()) {
+            throw refusal("conditional create, update and delete are not offered");
+        }
+        for (Enforcement step : steps) {
+            switch (step) {
+                case NOT_OFFERED -> throw refusal(describe(path) + " is not offered");
+                case OFFERED_OPERATION -> requireOffered(path, entry);
+                case PAGES_OF_OWN_SEARCH -> searches.requireOwner(who, request);
+                case NAMED_RESOURCE_VISIBLE -> {
+                    if (!OfferedOperations.checksCallerItself(path.operationName().orElse(null))) {
+                        requireVisible(who, path.versionless(), request,
+                                steps.contains(Enforcement.NO_CREATE_BY_ID) && who.hasRole(Role.SYSTEM));
+                    }
+                }
+                // Alone, the consent service decides and UniformNotFound words the 404; an entry has no such
+                // hook, so it is checked here and answered with the same 404.
+                case SHOWN_IF_VISIBLE -> {
+                    if (entry) {
+                        requireVisible(who, path, request, false);
+                    }
+                }
+                // Enforced where the data is: the consent service (results), WriteAuthorisation (rule 9), and
+                // the entries of a bundle as they come.
+                case PUBLIC, RESULTS_FILTERED, WRITE_RULES, EACH_ENTRY_ALONE, NO_CREATE_BY_ID -> { }
             }
         }
     }
 
-    static boolean isGovernance(String operation) {
-        return operation != null && GOVERNANCE_OPERATIONS.contains(operation);
-    }
-
-    /**
-     * Operations that decide for themselves who may call them and show no identifiable data to anyone else:
-     * governance, and the pseudonymised extract with its own purposes of use.
-     */
-    static boolean checksCallerItself(String operation) {
-        return isGovernance(operation) || operation != null && EXTRACT_OPERATIONS.contains(operation);
-    }
-
-    private static boolean isWrite(RestOperationTypeEnum operation) {
-        return operation == RestOperationTypeEnum.UPDATE || operation == RestOperationTypeEnum.DELETE
-                || operation == RestOperationTypeEnum.PATCH || operation == RestOperationTypeEnum.CREATE;
-    }
-
-    private static void refuseUnofferedOperation(String operation, boolean onInstance, String resourceType) {
-        if (operation == null || !operation.startsWith("$")) {
-            return;
-        }
-        boolean offered = OFFERED_OPERATIONS.contains(operation)
-                && !("$validate".equals(operation) && onInstance)
-                && !("$everything".equals(operation) && !"Patient".equals(resourceType))
-                && !("$export".equals(operation) && resourceType != null
-                        && !("Group".equals(resourceType) && onInstance))
-                && !("$explain-access".equals(operation) && onInstance && !"Patient".equals(resourceType))
-                && !(SYSTEM_LEVEL_ONLY.contains(operation) && resourceType != null)
-                && !("$access-report".equals(operation) && !(onInstance && "Patient".equals(resourceType)));
-        if (!offered) {
-            throw refusal("operation " + operation + (onInstance ? " on a single resource" : "")
+    private static void requireOffered(PathRequest path, boolean entry) {
+        String name = path.operationName().orElse("");
+        Optional<Operation> offered = OfferedOperations.named(name)
+                .filter(operation -> operation.offeredAt(path.level(), path.resourceType()));
+        if (offered.isEmpty()) {
+            throw refusal("operation " + name + (path.id().isPresent() ? " on a single resource" : "")
                     + " is not offered");
+        }
+        if (entry && !offered.get().inBundles()) {
+            throw refusal("operation " + name + " is not offered in a batch or transaction");
         }
     }
 
@@ -159,26 +147,34 @@ final class RequestExposureGuard {
         }
     }
 
-    private void requireVisible(AccessContext who, RequestDetails request) {
+    /**
+     * The named resource must exist and be visible; otherwise the answer is the one for a missing resource. With
+     * {@code mayCreate} a missing one may be created with its id (an organisation's own system integration).
+     */
+    private void requireVisible(AccessContext who, PathRequest path, RequestDetails request, boolean mayCreate) {
+        String type = path.resourceType().orElse(path.id().orElseThrow().getResourceType());
+        if (type == null || !daos.isResourceTypeSupported(type)) {
+            return; // HAPI answers as for any unknown type
+        }
+        IIdType id = path.id().orElseThrow().withResourceType(type);
         IBaseResource current;
         try {
-            current = daos.getResourceDao(request.getResourceName())
-                    .read(request.getId().toUnqualifiedVersionless(), new SystemRequestDetails());
+            current = daos.getResourceDao(type).read(id, new SystemRequestDetails());
         } catch (ResourceNotFoundException | ResourceGoneException missing) {
-            return; // HAPI answers as for any missing resource; a PUT may create it
+            if (mayCreate && !id.hasVersionIdPart()) {
+                return;
+            }
+            throw UniformNotFound.notFound(id);
         }
         Decision decision = consent.decide(who, current, request);
         SharedCareConsentService.decisions(request).put(current, decision);
         if (!decision.permits()) {
-            throw UniformNotFound.notFound(request.getId());
+            throw UniformNotFound.notFound(id);
         }
     }
 
-    private static Collection<String> parameterNames(String query) {
-        return Arrays.stream(query.split("&"))
-                .map(pair -> pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair)
-                .map(name -> URLDecoder.decode(name, StandardCharsets.UTF_8))
-                .toList();
+    private static String describe(PathRequest path) {
+        return path.operationName().orElse(path.operation().getCode());
     }
 
     private static RuntimeException refusal(String detail) {

@@ -51,7 +51,7 @@ public final class SharedCareConsentService implements IConsentService {
         if (who.isEmpty()) {
             return refusal("No access context: the request was not authenticated");
         }
-        if (RequestExposureGuard.checksCallerItself(request.getOperation())) {
+        if (OfferedOperations.checksCallerItself(request.getOperation())) {
             return ConsentOutcome.PROCEED; // governance or the pseudonymised extract: each checks the caller itself
         }
         Decision decision = policy.decideRequest(who.get());
