@@ -3,6 +3,7 @@ package uk.sharedcare.record.consent;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
 import java.time.Clock;
 import java.util.List;
@@ -63,15 +64,22 @@ public class ConsentConfig {
         return new SearchOwners(new JdbcTemplate(dataSource), Clock.systemUTC());
     }
 
+    @Bean
+    VisibleOffsets visibleOffsets(DataSource dataSource) {
+        return new VisibleOffsets(new JdbcTemplate(dataSource), Clock.systemUTC());
+    }
+
     /** The interceptors enforcing the policy, for the plugin's registrar to put on the RestfulServer. */
     @Bean
     ConsentEnforcement consentEnforcement(SharedCareConsentService consent, SharingPolicy policy,
             PatientStateLoader patients, DaoRegistry daos, FhirContext fhir, PolicyFile.Loaded file,
-            ObjectProvider<SubscriptionPolicy> subscriptions, SearchOwners searches) {
+            ObjectProvider<SubscriptionPolicy> subscriptions, SearchOwners searches, VisibleOffsets offsets,
+            IFhirSystemDao<?, ?> systemDao) {
         return new ConsentEnforcement(
                 List.of(
                         new RequestExposureGuard(daos, consent, searches),
                         searches,
+                        new VisiblePages(consent, offsets, fhir, new FullHistory(daos, systemDao)),
                         new ConsentInterceptor(consent),
                         new WriteAuthorisation(new WritePolicy(policy), patients,
                                 subscriptions.getIfAvailable(() -> SubscriptionPolicy.NONE)),

@@ -4,6 +4,7 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
@@ -41,7 +42,10 @@ final class RequestExposureGuard {
     static final int ORDER = 50;
 
     private static final Set<String> REFUSED_PARAMETERS = Set.of("_has", "_filter", "_text", "_content", "_list",
-            "_query", "_contained", "_containedType");
+            "_query", "_contained", "_containedType", "_at");
+    /** Paged by {@code _offset}, counted over visible versions only ({@link VisiblePages}). */
+    private static final Set<RestOperationTypeEnum> HISTORY = Set.of(RestOperationTypeEnum.HISTORY_INSTANCE,
+            RestOperationTypeEnum.HISTORY_TYPE, RestOperationTypeEnum.HISTORY_SYSTEM);
     /** HAPI retries or switches a batch to a transaction on this header, judging no entry on the way. */
     private static final String TRANSACTION_SEMANTICS = "X-Transaction-Semantics";
 
@@ -94,6 +98,9 @@ final class RequestExposureGuard {
     private void judge(AccessContext who, PathRequest path, RequestDetails request, boolean entry) {
         List<Enforcement> steps = AccessPaths.of(path.operation()).orElse(List.of(Enforcement.NOT_OFFERED));
         refuseRevealingParameters(path.parameterNames());
+        if (path.parameterNames().contains(Constants.PARAM_OFFSET) && !HISTORY.contains(path.operation())) {
+            throw refusal("_offset is offered on history only; follow a search's paging links instead");
+        }
         if (path.conditional()) {
             throw refusal("conditional create, update and delete are not offered");
         }

@@ -69,6 +69,24 @@ class AuditTrailIT {
     }
 
     @Test
+    void capabilityStatementAskedWithATokenIsAnsweredAndRecorded() {
+        String marker = "probe-" + UUID.randomUUID();
+
+        RawResponse metadata = as(Callers.nurseOkafor()).get("/metadata?_marker=" + marker);
+
+        assertThat(metadata.status()).isEqualTo(200);
+        assertThat(metadata.body()).contains("CapabilityStatement");
+        List<AuditEvent> recorded = daos.getResourceDao(AuditEvent.class)
+                .search(SearchParameterMap.newSynchronous("outcome", new TokenParam("0")), new SystemRequestDetails())
+                .getAllResources().stream().map(AuditEvent.class::cast)
+                .filter(e -> e.getEntity().stream().anyMatch(entity -> entity.getDescription() != null
+                        && entity.getDescription().contains(marker)))
+                .toList();
+        assertThat(recorded).singleElement().satisfies(event ->
+                assertThat(event.getSubtypeFirstRep().getCode()).isEqualTo("capabilities"));
+    }
+
+    @Test
     void refusalIsRecordedToo() {
         assertThat(as(Callers.nurseOkafor()).get("/" + observation).status()).isEqualTo(404);
 
