@@ -27,12 +27,17 @@ public final class TestServerInitializer implements ApplicationContextInitialize
         return new String[] {
                 "shared-care.extract.keys.QZ9=" + EXTRACT_KEYS.get("QZ9"),
                 "shared-care.extract.keys.X9Z01=" + EXTRACT_KEYS.get("X9Z01"),
-                "shared-care.extract.directory=" + EXTRACT_DIRECTORY};
+                "shared-care.extract.directory=" + EXTRACT_DIRECTORY,
+                "shared-care.audit.spill-directory=" + SPILL_DIRECTORY};
     }
 
     public static final Map<String, String> EXTRACT_KEYS = Map.of(
             "QZ9", "test-key-of-the-integrated-care-board-0001",
             "X9Z01", "test-key-of-the-approved-analytics-body-02");
+
+    /** Accesses the trail could not take at once, kept until it can: this test run's own. */
+    public static final String SPILL_DIRECTORY = Path.of(System.getProperty("java.io.tmpdir"),
+            "scr-audit-spill-" + UUID.randomUUID()).toString();
 
     private static final String EXTRACT_DIRECTORY = Path.of(System.getProperty("java.io.tmpdir"),
             "scr-extracts-" + UUID.randomUUID()).toString();

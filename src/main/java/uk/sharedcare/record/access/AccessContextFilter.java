@@ -55,8 +55,11 @@ final class AccessContextFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
         } else {
             String reason = ((Refused) resolution).reason();
-            refusals.refused(request, Optional.empty(), HttpServletResponse.SC_FORBIDDEN, reason);
-            outcomes.write(response, HttpServletResponse.SC_FORBIDDEN, IssueType.FORBIDDEN, reason);
+            if (refusals.refused(request, Optional.empty(), HttpServletResponse.SC_FORBIDDEN, reason)) {
+                outcomes.write(response, HttpServletResponse.SC_FORBIDDEN, IssueType.FORBIDDEN, reason);
+            } else {
+                outcomes.writeUnrecorded(response);
+            }
         }
     }
 }

@@ -30,7 +30,10 @@ final class OperationOutcomeAuthenticationFailures implements AuthenticationEntr
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException failure)
             throws IOException {
         String reason = explain(failure);
-        refusals.refused(request, Optional.empty(), HttpServletResponse.SC_UNAUTHORIZED, reason);
+        if (!refusals.refused(request, Optional.empty(), HttpServletResponse.SC_UNAUTHORIZED, reason)) {
+            outcomes.writeUnrecorded(response);
+            return;
+        }
         challenge.commence(request, response, failure);
         outcomes.write(response, HttpServletResponse.SC_UNAUTHORIZED, IssueType.LOGIN, reason);
     }

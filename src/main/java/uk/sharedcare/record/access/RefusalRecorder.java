@@ -13,6 +13,7 @@ public interface RefusalRecorder {
      * @param who    the caller's access context, when one could be built
      * @param status the HTTP status answered
      * @param reason why, in plain words
+     * @return whether the refusal is on the record; if not, the caller answers 503 instead of the refusal
      */
-    void refused(HttpServletRequest request, Optional<AccessContext> who, int status, String reason);
+    boolean refused(HttpServletRequest request, Optional<AccessContext> who, int status, String reason);
 }

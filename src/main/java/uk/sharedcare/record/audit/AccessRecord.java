@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.http.OperationOutcomeWriter;
 
 /**
  * What one request did, as the audit trail needs it: who (when known), which interaction, what was disclosed
@@ -33,6 +34,17 @@ public record AccessRecord(
     public AccessRecord {
         disclosed = List.copyOf(disclosed);
         patients = List.copyOf(patients);
+    }
+
+    /**
+     * The same access as it was answered when the trail could not take it: refused with 503, nothing disclosed,
+     * recorded afterwards from the spill.
+     */
+    public AccessRecord unrecorded() {
+        String was = outcome + refusal.map(r -> " (" + r.rule() + "): " + r.text()).orElse("");
+        return new AccessRecord(at, who, interaction, requestUrl, clientAddress, Outcome.FAILED, List.of(), patients,
+                Optional.of(new Refusal("HTTP 503", OperationOutcomeWriter.UNRECORDED + " (the audit trail could not"
+                        + " take it when it happened; it would have been " + was + ")", Optional.empty())));
     }
 
     public enum Outcome {

@@ -3,11 +3,14 @@ package uk.sharedcare.record.audit;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Communication;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -34,9 +37,9 @@ public class AuditConfig {
 
     @Bean
     AuditTrail auditTrail(DataSource dataSource, PlatformTransactionManager transactions, DaoRegistry daos,
-            AuditChain chain) {
+            AuditChain chain, @Value("${shared-care.audit.patience:PT30S}") Duration patience) {
         return new AuditTrail(new JdbcTemplate(dataSource), new TransactionTemplate(transactions),
-                auditEvents(daos), chain);
+                auditEvents(daos), chain, patience);
     }
 
     @Bean
@@ -54,17 +57,30 @@ public class AuditConfig {
         return new AlertSubscriptions();
     }
 
+    /** The audit writer's own database connections ({@code shared-care.audit.reserved-connections}). */
     @Bean
-    RefusalRecorder securityRefusalAudit(AuditTrail trail, AuditEventFactory events) {
-        return new SecurityRefusalAudit(trail, events, Clock.systemUTC());
+    static ReservedAuditConnections reservedAuditConnections(
+            @Value("${shared-care.audit.reserved-connections:3}") int reserved) {
+        return new ReservedAuditConnections(reserved);
+    }
+
+    @Bean
+    AuditSpill auditSpill(@Value("${shared-care.audit.spill-directory:data/audit-spill}") Path directory,
+            FhirContext fhir, AuditTrail trail) {
+        return new AuditSpill(directory, fhir, trail);
+    }
+
+    @Bean
+    RefusalRecorder securityRefusalAudit(AuditTrail trail, AuditEventFactory events, AuditSpill spill) {
+        return new SecurityRefusalAudit(trail, events, spill, Clock.systemUTC());
     }
 
     /** What the audit trail adds to the RestfulServer. */
     @Bean
-    AuditRecording auditRecording(AuditTrail trail, AuditEventFactory events, FhirContext fhir, DaoRegistry daos,
-            AuditChain chain, PatientStateLoader patients) {
+    AuditRecording auditRecording(AuditTrail trail, AuditSpill spill, AuditEventFactory events, FhirContext fhir,
+            DaoRegistry daos, AuditChain chain, PatientStateLoader patients) {
         return new AuditRecording(
-                List.of(new AuditInterceptor(trail, events, fhir, new AccessAlerts(daos, patients),
+                List.of(new AuditInterceptor(trail, spill, events, fhir, new AccessAlerts(daos, patients),
                                 daos::isResourceTypeSupported),
                         new AuditDoesNotPinResources()),
                 List.of(new VerifyAuditChainProvider(auditEvents(daos), chain),

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -28,8 +29,30 @@ final class AuditGroupCommit implements AutoCloseable {
     static final int MAX_BATCH = 64;
     private static final Logger log = LoggerFactory.getLogger(AuditGroupCommit.class);
 
-    /** One event waiting to be written, with what must be stored with it, and its caller's answer. */
-    record Pending(AuditEvent event, Consumer<String> alsoRecord, CompletableFuture<String> stored) {}
+    /**
+     * One event waiting to be written, with what must be stored with it, and its caller's answer. The writer
+     * claims it once it holds the chain lock, and a caller that has stopped waiting abandons it: whichever comes
+     * first decides, so an event is either stored or reported unrecorded (and spilled), never both.
+     */
+    record Pending(AuditEvent event, Consumer<String> alsoRecord, CompletableFuture<String> stored,
+            AtomicReference<State> state) {
+
+        enum State { WAITING, CLAIMED, ABANDONED }
+
+        Pending(AuditEvent event, Consumer<String> alsoRecord, CompletableFuture<String> stored) {
+            this(event, alsoRecord, stored, new AtomicReference<>(State.WAITING));
+        }
+
+        /** The writer's turn: false if the caller has already given up on this event. */
+        boolean claim() {
+            return state.compareAndSet(State.WAITING, State.CLAIMED) || state.get() == State.CLAIMED;
+        }
+
+        /** The caller's turn: false if the writer is already storing the event. */
+        boolean abandon() {
+            return state.compareAndSet(State.WAITING, State.ABANDONED);
+        }
+    }
 
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Function<List<Pending>, List<String>> writeBatch;
@@ -38,7 +61,8 @@ final class AuditGroupCommit implements AutoCloseable {
     private volatile boolean open = true;
 
     /**
-     * @param writeBatch stores a batch in one transaction, in order, returning the event ids; throws, storing nothing
+     * @param writeBatch stores a batch in one transaction, in order, each event it can {@link Pending#claim()},
+     *                   returning the event ids (null for one not claimed); throws, storing nothing
      * @param patience   how long a caller waits for its event to be stored before it is told the trail is unavailable
      */
     AuditGroupCommit(Function<List<Pending>, List<String>> writeBatch, Duration patience) {
@@ -57,12 +81,21 @@ final class AuditGroupCommit implements AutoCloseable {
         Pending pending = new Pending(event, alsoRecord, new CompletableFuture<>());
         queue.add(pending);
         try {
-            return pending.stored().get(patience.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                return pending.stored().get(patience.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException slow) {
+                if (pending.abandon()) {
+                    throw new IllegalStateException("The audit trail did not store the event within " + patience,
+                            slow);
+                }
+                // the writer holds the lock and is storing it: its commit decides
+                return pending.stored().get(patience.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (ExecutionException failed) {
             throw failed.getCause() instanceof RuntimeException runtime ? runtime
                     : new IllegalStateException("Could not store the audit event", failed.getCause());
         } catch (TimeoutException slow) {
-            throw new IllegalStateException("The audit trail did not store the event within " + patience, slow);
+            throw new IllegalStateException("The audit trail did not commit the event within " + patience, slow);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while the audit event was being stored", interrupted);
@@ -70,6 +103,7 @@ final class AuditGroupCommit implements AutoCloseable {
     }
 
     private void writeUntilClosed() {
+        ReservedAuditConnections.reserveForThisThread();
         while (open || !queue.isEmpty()) {
             try {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -106,9 +140,12 @@ final class AuditGroupCommit implements AutoCloseable {
         }
     }
 
+    /** {@code ids} is in batch order, with null for an event its caller abandoned, which was not stored. */
     private static void complete(List<Pending> batch, List<String> ids) {
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).stored().complete(ids.get(i));
+            if (ids.get(i) != null) {
+                batch.get(i).stored().complete(ids.get(i));
+            }
         }
     }
 

@@ -9,6 +9,8 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,6 +28,7 @@ import uk.sharedcare.record.audit.AccessRecord.Refusal;
 import uk.sharedcare.record.consent.PatientCompartment;
 import uk.sharedcare.record.consent.Reason;
 import uk.sharedcare.record.consent.SharedCareConsentService;
+import uk.sharedcare.record.http.OperationOutcomeWriter;
 
 /**
  * Puts every authenticated FHIR request on the record. On success (hook {@code SERVER_OUTGOING_RESPONSE}, after
@@ -47,18 +50,22 @@ public final class AuditInterceptor {
     private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
 
     private final AuditTrail trail;
+    private final AuditSpill spill;
     private final AuditEventFactory events;
     private final FhirContext fhir;
     private final AccessAlerts alerts;
+    private final OperationOutcomeWriter outcomes;
     private final Predicate<String> storedTypes;
 
     /** @param storedTypes the resource types the record stores: an event may reference only what is stored */
-    AuditInterceptor(AuditTrail trail, AuditEventFactory events, FhirContext fhir, AccessAlerts alerts,
-            Predicate<String> storedTypes) {
+    AuditInterceptor(AuditTrail trail, AuditSpill spill, AuditEventFactory events, FhirContext fhir,
+            AccessAlerts alerts, Predicate<String> storedTypes) {
         this.trail = trail;
+        this.spill = spill;
         this.events = events;
         this.fhir = fhir;
         this.alerts = alerts;
+        this.outcomes = new OperationOutcomeWriter(fhir);
         this.storedTypes = storedTypes;
     }
 
@@ -83,13 +90,19 @@ public final class AuditInterceptor {
             trail.append(events.build(access), eventId -> alerts.raise(who.get(), access.patients(), eventId,
                     patientId -> SharedCareConsentService.loadedState(request, patientId)));
         } catch (RuntimeException failure) {
-            log.error("Could not record the access; refusing to answer {}", url(request), failure);
+            log.error("Could not record the access; refusing to answer {} and keeping it", url(request), failure);
+            keep(access.unrecorded());
             throw new AuditUnavailableException();
         }
     }
 
+    /**
+     * A refusal or failure is answered only once it is on the record; if it cannot be, the answer is 503 instead
+     * (written here, so HAPI writes nothing more) and the access is kept in the spill.
+     */
     @Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
-    public boolean refused(RequestDetails request, BaseServerResponseException exception) {
+    public boolean refused(RequestDetails request, BaseServerResponseException exception,
+            HttpServletResponse servletResponse) throws IOException {
         Optional<AccessContext> who = AccessContexts.of(request);
         if (who.isEmpty() || exception instanceof AuditUnavailableException) {
             return true;
@@ -103,10 +116,22 @@ public final class AuditInterceptor {
                 address(request), outcome, List.of(), patients, Optional.of(refusal(request, exception, hidden)));
         try {
             trail.append(events.build(access));
+            return true;
         } catch (RuntimeException failure) {
-            log.error("Could not record a refused request to {}", url(request), failure);
+            log.error("Could not record a refused request to {}; answering 503 and keeping it", url(request), failure);
+            keep(access.unrecorded());
+            outcomes.writeUnrecorded(servletResponse);
+            return false;
         }
-        return true;
+    }
+
+    /** Keeps an access the trail would not take; if even that fails, the 503 stands and the log says so. */
+    private void keep(AccessRecord unrecorded) {
+        try {
+            spill.keep(events.build(unrecorded));
+        } catch (RuntimeException failure) {
+            log.error("Could not keep the unrecorded access {} either", unrecorded, failure);
+        }
     }
 
     /**
@@ -174,7 +199,7 @@ public final class AuditInterceptor {
     /** 503: the server will not answer what it cannot record. */
     public static final class AuditUnavailableException extends BaseServerResponseException {
         public AuditUnavailableException() {
-            super(503, "The access could not be recorded, so it was not carried out; try again later");
+            super(503, OperationOutcomeWriter.UNRECORDED);
         }
     }
 }

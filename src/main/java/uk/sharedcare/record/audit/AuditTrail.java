@@ -34,14 +34,15 @@ public final class AuditTrail implements AutoCloseable {
     private final AuditChain chain;
     private final AuditGroupCommit groupCommit;
 
+    /** @param patience how long a caller waits for its event to be stored before it answers 503 */
     public AuditTrail(JdbcTemplate jdbc, TransactionTemplate transactions, IFhirResourceDao<AuditEvent> events,
-            AuditChain chain) {
+            AuditChain chain, Duration patience) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.events = events;
         this.chain = chain;
         createHeadIfMissing();
-        this.groupCommit = new AuditGroupCommit(this::appendAll, Duration.ofSeconds(30));
+        this.groupCommit = new AuditGroupCommit(this::appendAll, patience);
     }
 
     /** Stores the event, chained to the trail; returns its id. Fails, storing nothing, if the store fails. */
@@ -69,6 +70,10 @@ public final class AuditTrail implements AutoCloseable {
             String hash = (String) head.get("HEAD_HASH");
             List<String> ids = new ArrayList<>(batch.size());
             for (AuditGroupCommit.Pending pending : batch) {
+                if (!pending.claim()) {
+                    ids.add(null); // its caller stopped waiting and reported it unrecorded
+                    continue;
+                }
                 AuditEvent event = pending.event();
                 event.setId((String) null); // a retry after a failed batch stores it afresh
                 sequence++;

@@ -12,10 +12,19 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 /** Writes an OperationOutcome as the whole response, for refusals made outside HAPI's own error handling. */
 public final class OperationOutcomeWriter {
 
+    /** Said whenever an access could not be put on the audit trail, and so was not carried out. */
+    public static final String UNRECORDED =
+            "The access could not be recorded, so it was not carried out; try again later";
+
     private final FhirContext fhirContext;
 
     public OperationOutcomeWriter(FhirContext fhirContext) {
         this.fhirContext = fhirContext;
+    }
+
+    /** 503: the server will not answer what it cannot record. */
+    public void writeUnrecorded(HttpServletResponse response) throws IOException {
+        write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, IssueType.TRANSIENT, UNRECORDED);
     }
 
     public void write(HttpServletResponse response, int status, IssueType type, String diagnostics) throws IOException {

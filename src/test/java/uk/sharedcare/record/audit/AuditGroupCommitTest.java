@@ -107,10 +107,56 @@ class AuditGroupCommitTest {
                 .hasMessageContaining("did not store the event");
     }
 
+    @Test
+    void anEventWhoseCallerGaveUpBeforeTheWriterClaimedItIsNeverStored() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        groupCommit = new AuditGroupCommit(batch -> {
+            await(release); // the chain lock is held elsewhere
+            return store(batch);
+        }, Duration.ofMillis(300));
+
+        assertThatThrownBy(() -> groupCommit.append(event("abandoned"), id -> { }))
+                .hasMessageContaining("did not store the event");
+        release.countDown();
+        String later = groupCommit.append(event("later"), id -> { });
+
+        assertThat(later).isNotBlank();
+        assertThat(batches).flatExtracting(b -> b).containsExactly("later");
+    }
+
+    @Test
+    void aCallerWhoseEventTheWriterHasClaimedWaitsForItsCommit() throws Exception {
+        CountDownLatch claimed = new CountDownLatch(1);
+        groupCommit = new AuditGroupCommit(batch -> {
+            batch.forEach(AuditGroupCommit.Pending::claim);
+            claimed.countDown();
+            sleep(500); // committing takes longer than the caller's patience
+            return store(batch);
+        }, Duration.ofMillis(300));
+
+        String id = groupCommit.append(event("slow commit"), ignored -> { });
+
+        assertThat(id).isNotBlank();
+        assertThat(batches).flatExtracting(b -> b).containsExactly("slow commit");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private List<String> store(List<AuditGroupCommit.Pending> batch) {
-        batches.add(batch.stream().map(p -> p.event().getOutcomeDesc()).toList());
+        List<AuditGroupCommit.Pending> claimed = batch.stream().filter(AuditGroupCommit.Pending::claim).toList();
+        batches.add(claimed.stream().map(p -> p.event().getOutcomeDesc()).toList());
         List<String> ids = new ArrayList<>();
         batch.forEach(p -> {
+            if (!claimed.contains(p)) {
+                ids.add(null);
+                return;
+            }
             String id = "AuditEvent/" + nextId.incrementAndGet();
             p.alsoRecord().accept(id);
             ids.add(id);
