@@ -1,5 +1,6 @@
 package uk.sharedcare.record;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -17,7 +18,7 @@ import uk.sharedcare.record.access.IdentityProperties;
  * Care Record from the plain HAPI server underneath, and so that SMART clients find where to get a token (hook
  * {@code SERVER_CAPABILITY_STATEMENT_GENERATED}).
  */
-@Interceptor
+@Interceptor(order = InterceptorOrder.UNORDERED)
 public final class SharedCareCapabilities {
 
     static final String SOFTWARE_NAME = "Shared Care Record";

@@ -20,6 +20,7 @@ import uk.sharedcare.record.export.ExportConfig.BulkExport;
 import uk.sharedcare.record.audit.AuditConfig.AuditRecording;
 import uk.sharedcare.record.consent.ConsentConfig;
 import uk.sharedcare.record.consent.ConsentConfig.ConsentEnforcement;
+import uk.sharedcare.record.http.FhirServletMapping;
 import uk.sharedcare.record.input.RequestBodyGuard;
 import uk.sharedcare.record.profiles.ProfilesConfig;
 import uk.sharedcare.record.profiles.ProfilesConfig.ProfileEnforcement;

@@ -1,5 +1,6 @@
 package uk.sharedcare.record.access;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -15,7 +16,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * access context; writes without one are the server's own (demo data loading, subscription bookkeeping) and
  * keep the custodian they were given.
  */
-@Interceptor
+@Interceptor(order = InterceptorOrder.UNORDERED)
 public final class CustodianAttribution {
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)

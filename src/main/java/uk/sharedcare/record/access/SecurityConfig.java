@@ -15,7 +15,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
-import uk.sharedcare.record.FhirServletMapping;
+import uk.sharedcare.record.http.FhirServletMapping;
 import uk.sharedcare.record.http.OperationOutcomeWriter;
 
 /**

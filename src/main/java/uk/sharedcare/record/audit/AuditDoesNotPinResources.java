@@ -1,5 +1,6 @@
 package uk.sharedcare.record.audit;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -11,7 +12,7 @@ import ca.uhn.fhir.jpa.api.model.DeleteConflictList;
  * be deleted by its custodian. References from AuditEvents are not conflicts: the trail keeps the reference as a
  * record of what was disclosed, whether or not the resource still exists.
  */
-@Interceptor
+@Interceptor(order = InterceptorOrder.UNORDERED)
 final class AuditDoesNotPinResources {
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_DELETE_CONFLICTS)

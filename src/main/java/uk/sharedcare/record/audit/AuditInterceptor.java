@@ -1,5 +1,6 @@
 package uk.sharedcare.record.audit;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -37,11 +38,9 @@ import uk.sharedcare.record.http.OperationOutcomeWriter;
  * data. With it, in the same transaction, any alert the patient's GP practice is owed. Refusals and failures
  * (hook {@code SERVER_HANDLE_EXCEPTION}) are recorded with their reason.
  */
-@Interceptor(order = AuditInterceptor.ORDER)
+@Interceptor(order = InterceptorOrder.AUDIT)
 public final class AuditInterceptor {
 
-    /** After HAPI's consent interceptor (100), so only what is really disclosed is recorded. */
-    static final int ORDER = 1000;
     /**
      * Request user data set by an operation that put its own, more telling, AuditEvent on the trail before
      * answering (an extract file download): the generic record would only repeat it.

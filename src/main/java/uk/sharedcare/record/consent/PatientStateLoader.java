@@ -201,10 +201,6 @@ public final class PatientStateLoader {
         return SearchParameterMap.newSynchronous(param, new ReferenceParam(patientId));
     }
 
-    private static String idOf(IBaseResource resource) {
-        return resource.getIdElement().getIdPart();
-    }
-
     private <T extends IBaseResource> List<T> search(Class<T> type, SearchParameterMap query) {
         return daos.getResourceDao(type).search(query, new SystemRequestDetails()).getAllResources().stream()
                 .map(type::cast)

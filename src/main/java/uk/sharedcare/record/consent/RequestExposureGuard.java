@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -35,11 +36,8 @@ import uk.sharedcare.record.consent.OfferedOperations.Operation;
  * every path refuses the search parameters that match on data the caller may not see ({@code _has}, chains,
  * free text) and conditional writes, whose outcome tells whether a match exists.
  */
-@Interceptor(order = RequestExposureGuard.ORDER)
+@Interceptor(order = InterceptorOrder.REQUEST_GUARD)
 final class RequestExposureGuard {
-
-    /** Before HAPI's consent interceptor (order 100) and anything that reads data. */
-    static final int ORDER = 50;
 
     private static final Set<String> REFUSED_PARAMETERS = Set.of("_has", "_filter", "_text", "_content", "_list",
             "_query", "_contained", "_containedType", "_at");

@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -37,11 +38,8 @@ import uk.sharedcare.record.access.AccessContexts;
  * served only to the same user, client, organisation, roles and purpose of use; anyone else, and anyone with an
  * unknown id, gets the same 410. The bindings live in the record's database, so every node enforces them.
  */
-@Interceptor(order = SearchOwners.ORDER)
+@Interceptor(order = InterceptorOrder.SEARCH_OWNERS)
 public final class SearchOwners {
-
-    /** After {@link VisiblePages} (60) has made the page's links, before the audit (1000). */
-    static final int ORDER = 900;
 
     static final String TABLE = "SCR_SEARCH_OWNER";
     /** Longer than HAPI keeps a search's results (an hour by default), so no live search loses its owner. */

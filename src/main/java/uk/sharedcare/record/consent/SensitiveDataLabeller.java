@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -15,7 +16,7 @@ import org.hl7.fhir.r4.model.Coding;
  * {@code meta.security}, so that enforcement, and later search narrowing, can rely on the label alone. Labels
  * are only ever added here, never removed.
  */
-@Interceptor
+@Interceptor(order = InterceptorOrder.UNORDERED)
 final class SensitiveDataLabeller {
 
     static final String LABEL_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode";

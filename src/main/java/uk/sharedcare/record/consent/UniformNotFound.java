@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -22,7 +23,7 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
  * of a batch or transaction with the issue code {@code exception}; the entries are given the code the same request
  * gets alone (hook {@code SERVER_OUTGOING_RESPONSE}).
  */
-@Interceptor
+@Interceptor(order = InterceptorOrder.UNORDERED)
 final class UniformNotFound {
 
     private static final Map<String, IssueType> CODE_BY_STATUS = Map.of(

@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -40,11 +41,8 @@ import uk.sharedcare.record.access.AccessContexts;
  * exactly when one more visible result exists, and no total is given. A page's offset in its links counts visible
  * results only; where it starts in the full result is kept by {@link VisibleOffsets}, shared by every node.
  */
-@Interceptor(order = VisiblePages.ORDER)
+@Interceptor(order = InterceptorOrder.VISIBLE_PAGES)
 final class VisiblePages {
-
-    /** After the guard (50), before HAPI's consent interceptor (100) and the search-owner binding. */
-    static final int ORDER = 60;
 
     private static final Set<RestOperationTypeEnum> PAGED = Set.of(RestOperationTypeEnum.SEARCH_TYPE,
             RestOperationTypeEnum.SEARCH_SYSTEM, RestOperationTypeEnum.HISTORY_INSTANCE,
@@ -75,6 +73,14 @@ final class VisiblePages {
     @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
     public void fillPage(RequestDetails request, ResponseDetails response) {
         Optional<AccessContext> who = AccessContexts.of(request);
+        if (who.isPresent() && response.getResponseResource() instanceof Bundle answers
+                && (answers.getType() == Bundle.BundleType.BATCHRESPONSE
+                        || answers.getType() == Bundle.BundleType.TRANSACTIONRESPONSE)) {
+            answers.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+                    .filter(Bundle.class::isInstance).map(Bundle.class::cast)
+                    .forEach(VisiblePages::withoutCounts);
+            return;
+        }
         if (who.isEmpty() || !PAGED.contains(request.getRestOperationType())
                 || !(response.getResponseResource() instanceof Bundle page)
                 || page.getType() != Bundle.BundleType.SEARCHSET && page.getType() != Bundle.BundleType.HISTORY
@@ -179,6 +185,12 @@ final class VisiblePages {
         factory.addResourcesToBundle(visible.resources(), type, request.getFhirServerBase(),
                 BundleInclusionRule.BASED_ON_INCLUDES, Set.of());
         return (Bundle) factory.getResourceBundle();
+    }
+
+    /** A search inside a batch entry keeps HAPI's page, but nothing on it may count what was hidden. */
+    private static void withoutCounts(Bundle searched) {
+        searched.setTotalElement(null);
+        searched.getLink().removeIf(link -> "last".equals(link.getRelation()));
     }
 
     private static String link(BundleLinks links, RequestDetails request, Source source, int offset, int count) {

@@ -1,5 +1,6 @@
 package uk.sharedcare.record.consent;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import java.util.Set;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -23,11 +24,8 @@ import uk.sharedcare.record.access.Role;
  * (search parameters, profiles, value sets, code systems) are written by admins only, and AuditEvents by the
  * server alone.
  */
-@Interceptor(order = WriteAuthorisation.ORDER)
+@Interceptor(order = InterceptorOrder.WRITE_AUTHORISATION)
 final class WriteAuthorisation {
-
-    /** Before custodian attribution and labelling, which would otherwise change the resource first. */
-    static final int ORDER = -50;
 
     private static final Set<String> CONFORMANCE =
             Set.of("SearchParameter", "StructureDefinition", "ValueSet", "CodeSystem");

@@ -1,5 +1,6 @@
 package uk.sharedcare.record.profiles;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -12,7 +13,7 @@ import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResource
  * profiled resource type names its profile as {@code profile} (what every instance is validated against on write)
  * and {@code supportedProfile}.
  */
-@Interceptor
+@Interceptor(order = InterceptorOrder.UNORDERED)
 public final class ProfileCapabilities {
 
     private final RecordProfiles profiles;

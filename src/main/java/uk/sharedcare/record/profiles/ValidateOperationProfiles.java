@@ -1,5 +1,6 @@
 package uk.sharedcare.record.profiles;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -19,7 +20,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * profiles it declares, and this hook ({@code VALIDATION_COMPLETED}) adds what the record's own profile for that
  * type finds, so a client can check a Patient, Consent, CarePlan or EpisodeOfCare before sending it.
  */
-@Interceptor
+@Interceptor(order = InterceptorOrder.UNORDERED)
 public final class ValidateOperationProfiles {
 
     private final ProfileValidator validator;

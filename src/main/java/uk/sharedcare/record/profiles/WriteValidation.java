@@ -1,5 +1,6 @@
 package uk.sharedcare.record.profiles;
 
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -19,11 +20,8 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * policy cannot read, or a patient without a date of birth, would otherwise be stored and silently not honoured.
  * AuditEvents are written by the server alone; their profile is checked by the tests.
  */
-@Interceptor(order = WriteValidation.ORDER)
+@Interceptor(order = InterceptorOrder.WRITE_VALIDATION)
 public final class WriteValidation {
-
-    /** After write authorisation (a caller who may not write learns nothing about validity), before labelling. */
-    static final int ORDER = -40;
 
     static final Set<String> VALIDATED_ON_WRITE = Set.of("Patient", "Consent", "CarePlan", "EpisodeOfCare");
 

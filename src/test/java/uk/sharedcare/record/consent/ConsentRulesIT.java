@@ -83,7 +83,9 @@ class ConsentRulesIT {
         var swMurphy = new Practitioner();
         swMurphy.setId("sw-murphy");
         swMurphy.addName().setFamily("Murphy");
-        borough.as(Callers.swMurphy()).update().resource(swMurphy).execute();
+        // The council's own system loads its staff with the ids its login uses; users cannot create by id.
+        borough.as(Callers.token("service-account-council-hr", "system", Callers.BOROUGH_COUNCIL))
+                .update().resource(swMurphy).execute();
         borough.create(Callers.nurseOkafor(), careTeam(patient, "sw-murphy"));
         assertThat(read(Callers.swMurphy(), plan).status()).isEqualTo(404);
 

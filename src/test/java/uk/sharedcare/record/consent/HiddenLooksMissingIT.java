@@ -103,7 +103,16 @@ class HiddenLooksMissingIT {
                 Arguments.of("update", Probe.send("PUT", "/Patient/" + TARGET, patientBody)),
                 Arguments.of("batch PUT", bundle("batch", "PUT", "Patient/" + TARGET, patientBody)),
                 Arguments.of("transaction PUT", bundle("transaction", "PUT", "Patient/" + TARGET, patientBody)),
-                Arguments.of("batch $everything", bundle("batch", "GET", "Patient/" + TARGET + "/$everything", null)));
+                Arguments.of("batch $everything", bundle("batch", "GET", "Patient/" + TARGET + "/$everything", null)),
+                Arguments.of("system search", Probe.get("/?_type=Patient&_id=" + TARGET)),
+                Arguments.of("$explain-access", Probe.get("/Patient/" + TARGET
+                        + "/$explain-access?organisation=RZ9&role=clinician")),
+                Arguments.of("$access-report", Probe.get("/Patient/" + TARGET + "/$access-report")),
+                Arguments.of("$graphql", Probe.get("/Patient/" + TARGET + "/$graphql?query=%7Bid%7D")),
+                Arguments.of("$validate of a body about the patient", Probe.send("POST", "/Observation/$validate",
+                        "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"bp\"},"
+                                + "\"subject\":{\"reference\":\"Patient/" + TARGET + "\"}}")),
+                Arguments.of("Group $export", Probe.get("/Group/" + TARGET + "/$export")));
     }
 
     @ParameterizedTest(name = "{0}")

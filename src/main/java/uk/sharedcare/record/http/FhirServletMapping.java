@@ -1,4 +1,4 @@
-package uk.sharedcare.record;
+package uk.sharedcare.record.http;
 
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.util.Collection;
@@ -26,7 +26,7 @@ public record FhirServletMapping(List<String> urlPatterns) {
         return pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 2) : pattern;
     }
 
-    static FhirServletMapping of(RestfulServer server, List<ServletRegistrationBean<?>> registrations) {
+    public static FhirServletMapping of(RestfulServer server, List<ServletRegistrationBean<?>> registrations) {
         return registrations.stream()
                 .filter(registration -> registration.getServlet() == server)
                 .map(ServletRegistrationBean::getUrlMappings)
