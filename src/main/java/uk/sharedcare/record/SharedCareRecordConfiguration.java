@@ -1,8 +1,8 @@
 package uk.sharedcare.record;
 
-import java.util.ArrayList;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -14,16 +14,16 @@ import org.springframework.context.annotation.Import;
 import uk.sharedcare.record.access.CustodianAttribution;
 import uk.sharedcare.record.access.IdentityProperties;
 import uk.sharedcare.record.access.SecurityConfig;
-import uk.sharedcare.record.audit.AuditConfig;
-import uk.sharedcare.record.export.ExportConfig;
-import uk.sharedcare.record.export.ExportConfig.BulkExport;
 import uk.sharedcare.record.audit.AuditConfig.AuditRecording;
-import uk.sharedcare.record.consent.ConsentConfig;
-import uk.sharedcare.record.consent.ConsentConfig.ConsentEnforcement;
+import uk.sharedcare.record.audit.AuditConfig;
+import uk.sharedcare.record.consent.enforcement.ConsentConfig.ConsentEnforcement;
+import uk.sharedcare.record.consent.enforcement.ConsentConfig;
+import uk.sharedcare.record.export.ExportConfig.BulkExport;
+import uk.sharedcare.record.export.ExportConfig;
 import uk.sharedcare.record.http.FhirServletMapping;
 import uk.sharedcare.record.input.RequestBodyGuard;
-import uk.sharedcare.record.profiles.ProfilesConfig;
 import uk.sharedcare.record.profiles.ProfilesConfig.ProfileEnforcement;
+import uk.sharedcare.record.profiles.ProfilesConfig;
 
 /**
  * The one entry point of the shared-care plugin. Import it into any HAPI FHIR JPA server that exposes its

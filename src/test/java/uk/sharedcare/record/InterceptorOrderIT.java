@@ -1,7 +1,7 @@
 package uk.sharedcare.record;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static java.util.Map.entry;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.rest.server.RestfulServer;

@@ -1,12 +1,12 @@
 package uk.sharedcare.record.access;
 
-import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseCoding;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import uk.sharedcare.record.hooks.InterceptorOrder;
 
 /**
  * Records the writing organisation on every resource stored through the API (hooks

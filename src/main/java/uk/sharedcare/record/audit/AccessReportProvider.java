@@ -12,20 +12,20 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.IntegerType;
-import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent;
+import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.access.Role;
-import uk.sharedcare.record.consent.PatientStateLoader;
-import uk.sharedcare.record.consent.Refusals;
+import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
+import uk.sharedcare.record.consent.enforcement.Refusals;
 
 /**
  * {@code Patient/[id]/$access-report}: who has seen this patient's record, for the patient's GP practice and for

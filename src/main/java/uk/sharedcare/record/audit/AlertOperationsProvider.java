@@ -25,7 +25,7 @@ import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.record.access.Role;
-import uk.sharedcare.record.consent.Refusals;
+import uk.sharedcare.record.consent.enforcement.Refusals;
 
 /**
  * What practices and data protection officers do with access alerts:

@@ -13,14 +13,14 @@ import org.hl7.fhir.r4.model.Communication;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import uk.sharedcare.record.access.IdentityProperties;
 import uk.sharedcare.record.access.RefusalRecorder;
-import uk.sharedcare.record.consent.PatientStateLoader;
 import uk.sharedcare.record.consent.SubscriptionPolicy;
+import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
 
 /**
  * The audit trail: every FHIR request recorded as a chained AuditEvent in the record's own database, alerts to

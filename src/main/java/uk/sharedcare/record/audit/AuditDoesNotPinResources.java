@@ -1,10 +1,10 @@
 package uk.sharedcare.record.audit;
 
-import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.api.model.DeleteConflictList;
+import uk.sharedcare.record.hooks.InterceptorOrder;
 
 /**
  * The audit trail points at every resource it records as disclosed. HAPI refuses to delete a resource something

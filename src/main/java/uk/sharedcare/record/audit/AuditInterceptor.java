@@ -1,6 +1,5 @@
 package uk.sharedcare.record.audit;
 
-import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -26,9 +25,10 @@ import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.audit.AccessRecord.Outcome;
 import uk.sharedcare.record.audit.AccessRecord.Refusal;
-import uk.sharedcare.record.consent.PatientCompartment;
 import uk.sharedcare.record.consent.Reason;
-import uk.sharedcare.record.consent.SharedCareConsentService;
+import uk.sharedcare.record.consent.enforcement.PatientCompartment;
+import uk.sharedcare.record.consent.enforcement.SharedCareConsentService;
+import uk.sharedcare.record.hooks.InterceptorOrder;
 import uk.sharedcare.record.http.OperationOutcomeWriter;
 
 /**

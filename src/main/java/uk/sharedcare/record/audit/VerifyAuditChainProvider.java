@@ -12,7 +12,7 @@ import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
-import uk.sharedcare.record.consent.Refusals;
+import uk.sharedcare.record.consent.enforcement.Refusals;
 
 /**
  * {@code [base]/$verify-audit-chain}, for data protection officers and admins: re-computes every link of the audit

@@ -43,7 +43,7 @@ public record ConsentDirective(String consentId, Instant recordedAt, Optional<In
         }
 
         /** How many kinds of limit the statement sets; the most specific applicable statement wins. */
-        int specificity() {
+        public int specificity() {
             return (actorOrganisations.isEmpty() ? 0 : 1) + (purposes.isEmpty() ? 0 : 1)
                     + (resourceTypes.isEmpty() ? 0 : 1) + (dataFrom.isPresent() || dataTo.isPresent() ? 1 : 0);
         }

@@ -36,7 +36,7 @@ public record PolicySettings(
         redactedForRoles = Map.copyOf(redactedForRoles);
     }
 
-    OrganisationSharing sharingOf(String organisation) {
+    public OrganisationSharing sharingOf(String organisation) {
         return organisations.getOrDefault(organisation, OrganisationSharing.DEFAULT);
     }
 

@@ -11,11 +11,11 @@ import java.util.Optional;
  */
 public record Reason(PolicyRule rule, String detail, Optional<String> evidence) {
 
-    static Reason of(PolicyRule rule, String detail) {
+    public static Reason of(PolicyRule rule, String detail) {
         return new Reason(rule, detail, Optional.empty());
     }
 
-    static Reason of(PolicyRule rule, String detail, String evidence) {
+    public static Reason of(PolicyRule rule, String detail, String evidence) {
         return new Reason(rule, detail, Optional.of(evidence));
     }
 

@@ -28,16 +28,16 @@ import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.audit.AuditInterceptor;
 import uk.sharedcare.record.consent.Decision;
-import uk.sharedcare.record.consent.Refusals;
 import uk.sharedcare.record.consent.SecondaryUsePolicy;
+import uk.sharedcare.record.consent.enforcement.Refusals;
 
 /**
  * FHIR Bulk Data export of the pseudonymised extract, as the Bulk Data Access IG describes it: kick-off

@@ -12,8 +12,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import uk.sharedcare.record.access.IdentityProperties;
 import uk.sharedcare.record.audit.AuditTrail;
-import uk.sharedcare.record.consent.PatientStateLoader;
 import uk.sharedcare.record.consent.SecondaryUsePolicy;
+import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
 
 /**
  * The pseudonymised extract for secondary use (rule 10): Bulk Data {@code $export}, the extract command and

@@ -42,11 +42,11 @@ import org.hl7.fhir.r4.model.Group;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Resource;
 import uk.sharedcare.record.consent.Exclusion;
-import uk.sharedcare.record.consent.PatientCompartment;
 import uk.sharedcare.record.consent.PatientState;
-import uk.sharedcare.record.consent.PatientStateLoader;
-import uk.sharedcare.record.consent.ResourceFactsReader;
 import uk.sharedcare.record.consent.SecondaryUsePolicy;
+import uk.sharedcare.record.consent.enforcement.PatientCompartment;
+import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
+import uk.sharedcare.record.consent.enforcement.ResourceFactsReader;
 
 /**
  * Produces one extract: walks the patients (all, or a Group's members) in a fixed order, asks the secondary-use

@@ -5,9 +5,9 @@ import ca.uhn.fhir.rest.api.Constants;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 
 /** Writes an OperationOutcome as the whole response, for refusals made outside HAPI's own error handling. */
 public final class OperationOutcomeWriter {

@@ -1,12 +1,12 @@
 package uk.sharedcare.record.profiles;
 
-import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
-import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import uk.sharedcare.record.hooks.InterceptorOrder;
 
 /**
  * Lists the record's profiles in the CapabilityStatement (hook {@code SERVER_CAPABILITY_STATEMENT_GENERATED}): each

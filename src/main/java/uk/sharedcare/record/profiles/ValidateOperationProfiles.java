@@ -1,6 +1,5 @@
 package uk.sharedcare.record.profiles;
 
-import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import uk.sharedcare.record.hooks.InterceptorOrder;
 
 /**
  * Makes {@code $validate} answer what a write would: HAPI's operation checks a resource against base R4 and the

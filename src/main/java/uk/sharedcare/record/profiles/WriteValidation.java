@@ -1,6 +1,5 @@
 package uk.sharedcare.record.profiles;
 
-import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -11,6 +10,7 @@ import ca.uhn.fhir.validation.ValidationResult;
 import java.util.List;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import uk.sharedcare.record.hooks.InterceptorOrder;
 
 /**
  * Refuses, with 422 and an OperationOutcome naming each offending path, a write of a Patient, Consent, CarePlan or

@@ -25,8 +25,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
-import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.FhirServerClient.RawResponse;
+import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.PostgresFhirServerTest;
 import uk.sharedcare.support.TestIdentityProvider;
 

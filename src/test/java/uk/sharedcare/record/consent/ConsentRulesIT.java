@@ -1,7 +1,5 @@
 package uk.sharedcare.record.consent;
 
-import org.hl7.fhir.r4.model.Reference;
-import uk.sharedcare.support.RecordFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static uk.sharedcare.support.Callers.BOROUGH_COUNCIL;
 import static uk.sharedcare.support.Callers.BOROUGH_TRUST;
@@ -13,15 +11,17 @@ import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import uk.sharedcare.record.access.AccessContextResolver;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
-import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.FhirServerClient.RawResponse;
+import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.PostgresFhirServerTest;
+import uk.sharedcare.support.RecordFixtures;
 import uk.sharedcare.support.TestIdentityProvider.Token;
 
 /** The sharing rules as a user of the record meets them over HTTP, one patient per scenario. */

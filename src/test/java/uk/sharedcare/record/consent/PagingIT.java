@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
-import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.FhirServerClient.RawResponse;
+import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.HiddenVersusMissing;
 import uk.sharedcare.support.PostgresFhirServerTest;
 import uk.sharedcare.support.RecordFixtures;
@@ -96,6 +96,22 @@ class PagingIT {
         assertThat(pages).extracting(page -> page.getEntry().size()).containsExactly(3, 3, 1);
         assertThat(pages).allSatisfy(page -> assertThat(page.hasTotal()).as("no total counting hidden patients")
                 .isFalse());
+    }
+
+    @Test
+    void aZeroCountSearchTellsNothingOfHowManyHiddenResultsThereAre() {
+        String family = "Hidden" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 3; i++) {
+            borough.create(Callers.drJones(), RecordFixtures.patientRegisteredAt(Callers.NORTHGATE_PRACTICE,
+                    RecordFixtures.uniqueNhsNumber(), family));
+        }
+        String nobody = "Nobody" + UUID.randomUUID().toString().substring(0, 8);
+
+        RawResponse hidden = gp.get("/Patient?family=" + family + "&_count=0");
+        RawResponse none = gp.get("/Patient?family=" + nobody + "&_count=0");
+
+        HiddenVersusMissing.assertSameAnswer(hidden, family, none, nobody);
+        assertThat(hidden.body()).doesNotContain("\"total\"");
     }
 
     @Test

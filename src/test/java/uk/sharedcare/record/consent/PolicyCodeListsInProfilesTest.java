@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.core.io.ClassPathResource;
 import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.consent.CodeLists.DissentCode;
+import uk.sharedcare.record.consent.enforcement.PolicyFile;
 import uk.sharedcare.record.profiles.RecordProfiles;
 
 /**

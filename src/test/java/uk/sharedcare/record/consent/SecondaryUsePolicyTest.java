@@ -1,8 +1,8 @@
 package uk.sharedcare.record.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static uk.sharedcare.record.consent.PolicyFixtures.NOW;
 import static uk.sharedcare.record.consent.PolicyFixtures.NORTHGATE;
+import static uk.sharedcare.record.consent.PolicyFixtures.NOW;
 import static uk.sharedcare.record.consent.PolicyFixtures.RIVERSIDE;
 import static uk.sharedcare.record.consent.PolicyFixtures.TRUST;
 
@@ -18,6 +18,8 @@ import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.access.Role;
 import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
 import uk.sharedcare.record.consent.PolicySettings.SharingModel;
+import uk.sharedcare.record.consent.SecondaryUsePolicy;
+import uk.sharedcare.record.consent.SecondaryUseSettings;
 
 /** Rule 10, the secondary-use policy, with no server: who may take extracts and who and what is left out. */
 class SecondaryUsePolicyTest {

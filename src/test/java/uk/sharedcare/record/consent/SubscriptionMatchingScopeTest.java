@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Subscription;
 import org.junit.jupiter.api.Test;
 import uk.sharedcare.record.access.AccessContext;
+import uk.sharedcare.record.consent.enforcement.SubscriptionMatchingScope;
 
 /** Only changes an accepted subscription could match go to HAPI's subscription matcher. */
 class SubscriptionMatchingScopeTest {

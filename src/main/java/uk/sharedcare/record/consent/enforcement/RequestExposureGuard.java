@@ -1,6 +1,5 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
-import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -23,9 +22,12 @@ import org.hl7.fhir.r4.model.Bundle;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.access.Role;
-import uk.sharedcare.record.consent.AccessPaths.Enforcement;
-import uk.sharedcare.record.consent.OfferedOperations.Check;
-import uk.sharedcare.record.consent.OfferedOperations.Operation;
+import uk.sharedcare.record.consent.Decision;
+import uk.sharedcare.record.consent.PolicyRule;
+import uk.sharedcare.record.consent.Reason;
+import uk.sharedcare.record.consent.enforcement.AccessPaths.Enforcement;
+import uk.sharedcare.record.consent.enforcement.OfferedOperations.Operation;
+import uk.sharedcare.record.hooks.InterceptorOrder;
 
 /**
  * Enforces the {@link AccessPaths} table on every request before HAPI acts on it (hook

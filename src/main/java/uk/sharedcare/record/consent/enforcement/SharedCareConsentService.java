@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
@@ -14,11 +14,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
+import uk.sharedcare.record.consent.Decision;
+import uk.sharedcare.record.consent.Obligation;
+import uk.sharedcare.record.consent.PatientState;
+import uk.sharedcare.record.consent.ResourceFacts;
+import uk.sharedcare.record.consent.SharingPolicy;
 
 /**
  * The enforcement point behind HAPI's {@code ConsentInterceptor}, which calls it for every resource any access

@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
@@ -11,8 +11,8 @@ import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
-import uk.sharedcare.record.consent.AccessPaths.EntryForm;
-import uk.sharedcare.record.consent.OfferedOperations.Level;
+import uk.sharedcare.record.consent.enforcement.AccessPaths.EntryForm;
+import uk.sharedcare.record.consent.enforcement.OfferedOperations.Level;
 
 /**
  * One request as the access-path table sees it, whether sent alone or as an entry of a batch or transaction, so

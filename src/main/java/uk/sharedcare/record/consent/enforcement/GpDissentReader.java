@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import java.time.Instant;
 import java.util.Date;
@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.Observation;
+import uk.sharedcare.record.consent.Code;
 import uk.sharedcare.record.consent.CodeLists.DissentCode;
+import uk.sharedcare.record.consent.CodeLists;
+import uk.sharedcare.record.consent.GpDissent;
 
 /**
  * Rule 4's reading of the GP record: of the coded dissent and withdrawal entries (Observations, active Flags), the

@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import java.sql.Timestamp;
 import java.time.Clock;

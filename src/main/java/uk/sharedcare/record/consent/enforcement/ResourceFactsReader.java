@@ -1,8 +1,8 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
-import java.util.Date;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Date;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -15,6 +15,7 @@ import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Observation;
 import uk.sharedcare.record.access.Custodian;
+import uk.sharedcare.record.consent.ResourceFacts;
 
 /** Reads the {@link ResourceFacts} the policy needs from a stored resource. */
 public final class ResourceFactsReader {

@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
@@ -6,18 +6,14 @@ import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.hl7.fhir.r4.model.InstantType;
 import uk.sharedcare.record.access.AccessContext;
-import uk.sharedcare.record.consent.VisiblePages.Source;
+import uk.sharedcare.record.consent.enforcement.VisiblePages.Source;
 
 /**
  * A history as HAPI pages it, read as the server's own work so that nothing is filtered yet: {@link VisiblePages}
@@ -56,13 +52,7 @@ final class FullHistory {
                 named.put(name, String.join(",", values));
             }
         });
-        String text = SearchOwners.fingerprint(who) + "\n" + request.getRequestPath() + "\n" + named;
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        return SearchOwners.sha256Hex(SearchOwners.fingerprint(who) + "\n" + request.getRequestPath() + "\n" + named);
     }
 
     private static Optional<String> first(RequestDetails request, String name) {

@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
@@ -8,12 +8,16 @@ import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
 import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.Resource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import uk.sharedcare.record.consent.SecondaryUsePolicy;
+import uk.sharedcare.record.consent.SharingPolicy;
+import uk.sharedcare.record.consent.SubscriptionPolicy;
+import uk.sharedcare.record.consent.WritePolicy;
 
 /**
  * Consent and purpose-of-use enforcement: the policy from {@code shared-care-policy.yaml}, the patient-state

@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;

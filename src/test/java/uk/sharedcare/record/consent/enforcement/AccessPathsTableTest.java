@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,8 +13,8 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import uk.sharedcare.record.consent.AccessPaths.Enforcement;
-import uk.sharedcare.record.consent.AccessPaths.EntryForm;
+import uk.sharedcare.record.consent.enforcement.AccessPaths.Enforcement;
+import uk.sharedcare.record.consent.enforcement.AccessPaths.EntryForm;
 
 /**
  * The access-path table names every way HAPI can be asked for data, so that a path cannot be forgotten: a new

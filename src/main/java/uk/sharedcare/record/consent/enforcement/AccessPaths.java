@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import java.util.EnumMap;

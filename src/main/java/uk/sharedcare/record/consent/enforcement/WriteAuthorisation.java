@@ -1,12 +1,11 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
-import uk.sharedcare.record.hooks.InterceptorOrder;
-import java.util.Set;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import java.util.Optional;
+import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Subscription;
@@ -14,6 +13,12 @@ import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.consent.Decision;
+import uk.sharedcare.record.consent.PolicyRule;
+import uk.sharedcare.record.consent.Reason;
+import uk.sharedcare.record.consent.SubscriptionPolicy;
+import uk.sharedcare.record.consent.WritePolicy;
+import uk.sharedcare.record.hooks.InterceptorOrder;
 
 /**
  * Rule 9 on every write through the API, each transaction entry included (hooks {@code STORAGE_PRESTORAGE_*}):

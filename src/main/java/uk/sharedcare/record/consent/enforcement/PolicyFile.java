@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,21 +20,25 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.Resource;
 import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.consent.Code;
 import uk.sharedcare.record.consent.CodeLists.DissentCode;
+import uk.sharedcare.record.consent.CodeLists;
 import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
 import uk.sharedcare.record.consent.PolicySettings.SharingModel;
+import uk.sharedcare.record.consent.PolicySettings;
+import uk.sharedcare.record.consent.SecondaryUseSettings;
 
 /**
  * Reads {@code shared-care-policy.yaml} (or the file {@code shared-care.policy-file} names) into the policy's
  * settings and code lists. The plugin reads the file itself, so the policy travels with it into any host.
  */
-final class PolicyFile {
+public final class PolicyFile {
 
     private PolicyFile() {}
 
-    record Loaded(PolicySettings settings, CodeLists codes, SecondaryUseSettings secondaryUse) {}
+    public record Loaded(PolicySettings settings, CodeLists codes, SecondaryUseSettings secondaryUse) {}
 
-    static Loaded read(Resource file) {
+    public static Loaded read(Resource file) {
         List<PropertySource<?>> sources;
         try {
             sources = new YamlPropertySourceLoader().load(file.getDescription(), file);

@@ -1,18 +1,20 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
-import java.time.LocalDate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Date;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Consent.ConsentProvisionType;
+import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 import uk.sharedcare.record.access.PurposeOfUse;
+import uk.sharedcare.record.consent.ConsentDirective;
+import uk.sharedcare.record.consent.Effect;
 
 class ConsentReaderTest {
 

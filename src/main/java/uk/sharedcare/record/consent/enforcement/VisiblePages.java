@@ -1,24 +1,23 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
-import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.api.BundleInclusionRule;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
 import ca.uhn.fhir.model.valueset.BundleTypeEnum;
+import ca.uhn.fhir.rest.api.BundleLinks;
 import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.IVersionSpecificBundleFactory;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.context.api.BundleInclusionRule;
 import ca.uhn.fhir.rest.server.IPagingProvider;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
-import ca.uhn.fhir.rest.api.BundleLinks;
-import ca.uhn.fhir.rest.api.IVersionSpecificBundleFactory;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,6 +30,8 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
+import uk.sharedcare.record.consent.Decision;
+import uk.sharedcare.record.hooks.InterceptorOrder;
 
 /**
  * Pages that count only what the caller may see (hook {@code SERVER_OUTGOING_RESPONSE}, before HAPI's consent
@@ -73,35 +74,40 @@ final class VisiblePages {
     @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
     public void fillPage(RequestDetails request, ResponseDetails response) {
         Optional<AccessContext> who = AccessContexts.of(request);
-        if (who.isPresent() && response.getResponseResource() instanceof Bundle answers
-                && (answers.getType() == Bundle.BundleType.BATCHRESPONSE
-                        || answers.getType() == Bundle.BundleType.TRANSACTIONRESPONSE)) {
-            answers.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+        if (who.isEmpty() || !(response.getResponseResource() instanceof Bundle bundle)) {
+            return;
+        }
+        if (bundle.getType() == Bundle.BundleType.BATCHRESPONSE
+                || bundle.getType() == Bundle.BundleType.TRANSACTIONRESPONSE) {
+            bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
                     .filter(Bundle.class::isInstance).map(Bundle.class::cast)
                     .forEach(VisiblePages::withoutCounts);
-            return;
+        } else if (PAGED.contains(request.getRestOperationType())
+                && (bundle.getType() == Bundle.BundleType.SEARCHSET || bundle.getType() == Bundle.BundleType.HISTORY)
+                && request.getServer() != null && request.getServer().getPagingProvider() != null) {
+            sourceOf(who.get(), request, bundle).ifPresent(source ->
+                    response.setResponseResource(visiblePage(who.get(), request, bundle, source)));
         }
-        if (who.isEmpty() || !PAGED.contains(request.getRestOperationType())
-                || !(response.getResponseResource() instanceof Bundle page)
-                || page.getType() != Bundle.BundleType.SEARCHSET && page.getType() != Bundle.BundleType.HISTORY
-                || request.getServer() == null || request.getServer().getPagingProvider() == null) {
-            return;
+    }
+
+    /** The page again, from the full result, holding and counting only what the caller may see. */
+    private Bundle visiblePage(AccessContext who, RequestDetails request, Bundle page, Source source) {
+        int count = pageSize(request, request.getServer().getPagingProvider());
+        int visibleOffset = Math.max(0, intParameter(request, source.offsetParameter()).orElse(0));
+        if (visibleOffset == 0 && isWholeResult(page, count)) {
+            withoutCounts(page);
+            return page;
         }
-        IPagingProvider paging = request.getServer().getPagingProvider();
-        Optional<Source> source = HISTORY.contains(request.getRestOperationType())
-                ? Optional.of(history.of(who.get(), request))
-                : storedSearch(paging, page);
-        if (source.isEmpty()) {
-            return; // answered whole (a synchronous search): HAPI filtered it and gave it no further pages
-        }
-        int count = pageSize(request, paging);
-        Source from = source.get();
-        int visibleOffset = Math.max(0, intParameter(request, from.offsetParameter()).orElse(0));
-        Page visible = collect(who.get(), request, from, visibleOffset, count);
-        if (visible.nextRawOffset().isPresent()) {
-            offsets.remember(from.key(), visibleOffset + count, visible.nextRawOffset().get());
-        }
-        response.setResponseResource(rebuild(request, page, from, visibleOffset, count, visible));
+        Page visible = collect(who, request, source, visibleOffset, count);
+        visible.nextRawOffset().ifPresent(next -> offsets.remember(source.key(), visibleOffset + count, next));
+        return rebuild(request, page, source, visibleOffset, count, visible);
+    }
+
+    /** Empty for a search answered whole (synchronous): HAPI filtered it and gave it no further pages. */
+    private Optional<Source> sourceOf(AccessContext who, RequestDetails request, Bundle page) {
+        return HISTORY.contains(request.getRestOperationType())
+                ? Optional.of(history.of(who, request))
+                : storedSearch(request.getServer().getPagingProvider(), page);
     }
 
     /**
@@ -123,13 +129,16 @@ final class VisiblePages {
     private record Page(List<IBaseResource> resources, Optional<Integer> nextRawOffset) {}
 
     private Page collect(AccessContext who, RequestDetails request, Source source, int visibleOffset, int count) {
+        if (count == 0) {
+            return new Page(List.of(), Optional.empty()); // _count=0 asks for a count, and there is none to give
+        }
         IBundleProvider stored = source.full();
         VisibleOffsets.Position from = offsets.nearestAtOrBefore(source.key(), visibleOffset);
         int toSkip = visibleOffset - from.visible();
         int raw = from.raw();
         List<IBaseResource> matches = new ArrayList<>();
         Map<String, IBaseResource> includes = new LinkedHashMap<>();
-        int step = Math.max(count + 1, 10);
+        int step = count + 1;
         while (true) {
             List<IBaseResource> batch = stored.getResources(raw, raw + step);
             List<IBaseResource> batchMatches = batch.stream().filter(r -> !isInclude(r)).toList();
@@ -187,6 +196,16 @@ final class VisiblePages {
         return (Bundle) factory.getResourceBundle();
     }
 
+    /**
+     * HAPI's first page already holds the whole result when its total, which counts hidden results too, is no more
+     * than what the page shows: nothing was hidden and nothing follows. Most searches about one patient are so.
+     */
+    private static boolean isWholeResult(Bundle page, int count) {
+        long shown = page.getEntry().stream().map(entry -> entry.getSearch().getMode())
+                .filter(mode -> mode == null || mode == Bundle.SearchEntryMode.MATCH).count();
+        return page.hasTotal() && page.getTotal() == shown && shown <= count && page.getLink(Bundle.LINK_NEXT) == null;
+    }
+
     /** A search inside a batch entry keeps HAPI's page, but nothing on it may count what was hidden. */
     private static void withoutCounts(Bundle searched) {
         searched.setTotalElement(null);
@@ -219,7 +238,7 @@ final class VisiblePages {
     }
 
     private static int pageSize(RequestDetails request, IPagingProvider paging) {
-        int asked = intParameter(request, Constants.PARAM_COUNT).filter(c -> c > 0)
+        int asked = intParameter(request, Constants.PARAM_COUNT).filter(c -> c >= 0)
                 .orElse(paging.getDefaultPageSize());
         return Math.min(asked, paging.getMaximumPageSize());
     }

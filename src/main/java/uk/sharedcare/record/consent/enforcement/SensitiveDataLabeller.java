@@ -1,6 +1,5 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
-import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -9,6 +8,9 @@ import java.util.List;
 import org.hl7.fhir.instance.model.api.IBaseCoding;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Coding;
+import uk.sharedcare.record.consent.Code;
+import uk.sharedcare.record.consent.CodeLists;
+import uk.sharedcare.record.hooks.InterceptorOrder;
 
 /**
  * Rule 6 at write time: a resource that carries any sensitive code anywhere in it (a sexually transmitted

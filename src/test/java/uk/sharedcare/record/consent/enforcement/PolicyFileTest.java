@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,8 +10,11 @@ import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.ClassPathResource;
 import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.consent.Code;
 import uk.sharedcare.record.consent.CodeLists.DissentCode;
+import uk.sharedcare.record.consent.CodeLists;
 import uk.sharedcare.record.consent.PolicySettings.SharingModel;
+import uk.sharedcare.record.consent.SecondaryUseSettings;
 
 /** The shipped policy file says what docs/policy.md says it does. */
 class PolicyFileTest {

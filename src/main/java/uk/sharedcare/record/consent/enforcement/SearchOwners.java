@@ -1,12 +1,11 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
-import uk.sharedcare.record.hooks.InterceptorOrder;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.Constants;
-import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,15 +21,16 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.web.util.UriComponentsBuilder;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
+import uk.sharedcare.record.hooks.InterceptorOrder;
 
 /**
  * Binds every stored search to the caller whose request made it. HAPI's paging links carry only the search id, so
@@ -123,13 +123,16 @@ public final class SearchOwners {
     /** Who may read a search's pages, as a digest: the table need hold no user names. */
     static String fingerprint(AccessContext who) {
         String roles = who.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(","));
-        String identity = String.join("\n", who.subject(), String.valueOf(who.client()), who.organisation(), roles,
-                who.purpose().name());
+        return sha256Hex(String.join("\n", who.subject(), String.valueOf(who.client()), who.organisation(), roles,
+                who.purpose().name()));
+    }
+
+    static String sha256Hex(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(identity.getBytes(StandardCharsets.UTF_8)));
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException impossible) {
-            throw new IllegalStateException(impossible);
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", impossible);
         }
     }
 }

@@ -1,8 +1,5 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
-import org.hl7.fhir.r4.model.IdType;
-import java.time.ZoneId;
-import java.time.LocalDate;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
@@ -11,6 +8,8 @@ import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,12 +25,18 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Flag;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Custodian;
+import uk.sharedcare.record.consent.Code;
+import uk.sharedcare.record.consent.CodeLists;
+import uk.sharedcare.record.consent.ConsentDirective;
+import uk.sharedcare.record.consent.GpDissent;
+import uk.sharedcare.record.consent.PatientState;
 
 /**
  * Loads what the policy needs to know about one patient from the record: registration, age, cohorts, GP dissent

@@ -1,4 +1,4 @@
-package uk.sharedcare.record.consent;
+package uk.sharedcare.record.consent.enforcement;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -11,13 +11,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Consent.ConsentProvisionType;
 import org.hl7.fhir.r4.model.Consent.ProvisionComponent;
+import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
 import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.consent.ConsentDirective.Statement;
+import uk.sharedcare.record.consent.ConsentDirective;
+import uk.sharedcare.record.consent.Effect;
 
 /**
  * Reads a FHIR R4 Consent into a {@link ConsentDirective}: only active consents of scope {@code patient-privacy}
