@@ -30,12 +30,11 @@ public final class CustodianAttribution {
     }
 
     private static void stamp(IBaseResource resource, RequestDetails request) {
-        AccessContexts.of(request).ifPresent(context -> {
-            resource.getMeta().getTag().removeIf(tag -> Custodian.TAG_SYSTEM.equals(tag.getSystem()));
-            IBaseCoding tag = resource.getMeta().addTag();
-            tag.setSystem(Custodian.TAG_SYSTEM);
-            tag.setCode(context.organisation());
-            tag.setDisplay("Written by " + context.organisation());
-        });
+        AccessContext context = AccessContexts.require(request);
+        resource.getMeta().getTag().removeIf(tag -> Custodian.TAG_SYSTEM.equals(tag.getSystem()));
+        IBaseCoding tag = resource.getMeta().addTag();
+        tag.setSystem(Custodian.TAG_SYSTEM);
+        tag.setCode(context.organisation());
+        tag.setDisplay("Written by " + context.organisation());
     }
 }

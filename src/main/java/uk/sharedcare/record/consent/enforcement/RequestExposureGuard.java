@@ -61,20 +61,20 @@ final class RequestExposureGuard {
 
     @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
     public void guard(RequestDetails request, RestOperationTypeEnum operation) {
-        Optional<AccessContext> who = AccessContexts.of(request);
-        if (who.isEmpty()) {
-            return;
+        if (operation == RestOperationTypeEnum.METADATA) {
+            return; // public (AccessPaths): the one request that may come without an access context
         }
+        AccessContext who = AccessContexts.require(request);
         if (request.getHeader(TRANSACTION_SEMANTICS) != null) {
             throw refusal("the " + TRANSACTION_SEMANTICS + " header is not offered");
         }
-        judge(who.get(), PathRequest.of(request, operation), request, request instanceof ServletSubRequestDetails);
+        judge(who, PathRequest.of(request, operation), request, request instanceof ServletSubRequestDetails);
     }
 
     @Hook(Pointcut.STORAGE_TRANSACTION_PROCESSING)
     public void guardEntries(IBaseBundle bundle, RequestDetails request) {
-        Optional<AccessContext> who = AccessContexts.of(request);
-        if (who.isEmpty() || !(bundle instanceof Bundle entries) || entries.getType() == Bundle.BundleType.BATCH) {
+        AccessContext who = AccessContexts.require(request);
+        if (!(bundle instanceof Bundle entries) || entries.getType() == Bundle.BundleType.BATCH) {
             return; // a batch's entries come back here one by one, each in a transaction of its own
         }
         for (Bundle.BundleEntryComponent entry : entries.getEntry()) {
@@ -84,7 +84,7 @@ final class RequestExposureGuard {
                 throw refusal(path.form().name().replace('_', ' ').toLowerCase() + " is not offered in a batch or"
                         + " transaction");
             }
-            path.request().ifPresent(alone -> judgeEntry(who.get(), alone, request));
+            path.request().ifPresent(alone -> judgeEntry(who, alone, request));
         }
     }
 

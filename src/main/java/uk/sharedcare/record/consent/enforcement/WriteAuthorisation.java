@@ -61,11 +61,8 @@ final class WriteAuthorisation {
     }
 
     private void authorise(IBaseResource resource, Optional<String> currentCustodian, RequestDetails request) {
-        Optional<AccessContext> who = AccessContexts.of(request);
-        if (who.isEmpty()) {
-            return; // the server's own work
-        }
-        if (CONFORMANCE.contains(resource.fhirType()) && !who.get().hasRole(Role.ADMIN)) {
+        AccessContext caller = AccessContexts.require(request);
+        if (CONFORMANCE.contains(resource.fhirType()) && !caller.hasRole(Role.ADMIN)) {
             throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD,
                     resource.fhirType() + " changes how the server validates and searches; only an admin writes it"));
         }
@@ -74,16 +71,16 @@ final class WriteAuthorisation {
                     "the audit trail is written by the server alone; AuditEvents cannot be written through the API"));
         }
         if ("Subscription".equals(resource.fhirType())
-                && !subscriptions.accepts(who.get(), (Subscription) resource)) {
+                && !subscriptions.accepts(caller, (Subscription) resource)) {
             // HAPI delivers what a subscription matches without asking the sharing policy.
             throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD, "subscriptions would send data around"
-                    + " these rules; " + subscriptions.offered(who.get())));
+                    + " these rules; " + subscriptions.offered(caller)));
         }
         Optional<String> practice = resource instanceof Consent consent && consent.getPatient().hasReference()
                 ? patients.load(consent.getPatient().getReferenceElement().toUnqualifiedVersionless().getValue())
                         .registeredPractice()
                 : Optional.empty();
-        Decision decision = policy.decideWrite(who.get(), resource.fhirType(), currentCustodian, practice);
+        Decision decision = policy.decideWrite(caller, resource.fhirType(), currentCustodian, practice);
         if (!decision.permits()) {
             throw Refusals.forbidden(decision);
         }
