@@ -90,7 +90,7 @@ public final class AuditInterceptor {
                     patientId -> SharedCareConsentService.loadedState(request, patientId)));
         } catch (RuntimeException failure) {
             log.error("Could not record the access; refusing to answer {} and keeping it", url(request), failure);
-            keep(access.unrecorded());
+            spill.keep(events.build(access.unrecorded()));
             throw new AuditUnavailableException();
         }
     }
@@ -118,20 +118,12 @@ public final class AuditInterceptor {
             return true;
         } catch (RuntimeException failure) {
             log.error("Could not record a refused request to {}; answering 503 and keeping it", url(request), failure);
-            keep(access.unrecorded());
+            spill.keep(events.build(access.unrecorded()));
             outcomes.writeUnrecorded(servletResponse);
             return false;
         }
     }
 
-    /** Keeps an access the trail would not take; if even that fails, the 503 stands and the log says so. */
-    private void keep(AccessRecord unrecorded) {
-        try {
-            spill.keep(events.build(unrecorded));
-        } catch (RuntimeException failure) {
-            log.error("Could not keep the unrecorded access {} either", unrecorded, failure);
-        }
-    }
 
     /**
      * A resource hidden by the policy is recorded with the rule that hid it and its evidence (the deciding consent,

@@ -39,8 +39,20 @@ final class AuditSpill {
         this.trail = trail;
     }
 
-    /** Keeps the event on local disk; throws if even that fails. */
+    /**
+     * Keeps the event on local disk. If even that fails the 503 its caller answers stands, and the log is the only
+     * record left, so it says so.
+     */
     void keep(AuditEvent event) {
+        try {
+            write(event);
+        } catch (RuntimeException failure) {
+            log.error("Could not keep the unrecorded access either: {}",
+                    fhir.newJsonParser().encodeResourceToString(event), failure);
+        }
+    }
+
+    private void write(AuditEvent event) {
         try {
             Files.createDirectories(directory);
             String name = String.format("%020d-%s", System.currentTimeMillis(), UUID.randomUUID());

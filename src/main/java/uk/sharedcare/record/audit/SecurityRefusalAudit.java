@@ -42,11 +42,7 @@ final class SecurityRefusalAudit implements RefusalRecorder {
             return true;
         } catch (RuntimeException failure) {
             log.error("Could not record a refused request to {}; answering 503 and keeping it", url, failure);
-            try {
-                spill.keep(events.build(access.unrecorded()));
-            } catch (RuntimeException keptNeither) {
-                log.error("Could not keep the unrecorded refusal of {} either", url, keptNeither);
-            }
+            spill.keep(events.build(access.unrecorded()));
             return false;
         }
     }

@@ -3,6 +3,7 @@ package uk.sharedcare.record.consent.enforcement;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
@@ -22,6 +23,10 @@ import uk.sharedcare.record.consent.enforcement.VisiblePages.Source;
  */
 final class FullHistory {
 
+    /** The history operations, paged by {@code _offset} over visible versions only. */
+    static final Set<RestOperationTypeEnum> OPERATIONS = Set.of(RestOperationTypeEnum.HISTORY_INSTANCE,
+            RestOperationTypeEnum.HISTORY_TYPE, RestOperationTypeEnum.HISTORY_SYSTEM);
+
     private static final Set<String> PAGING = Set.of(Constants.PARAM_OFFSET, Constants.PARAM_COUNT,
             Constants.PARAM_FORMAT, Constants.PARAM_PRETTY);
 
@@ -34,7 +39,7 @@ final class FullHistory {
     }
 
     Source of(AccessContext who, RequestDetails request) {
-        Date since = first(request, Constants.PARAM_SINCE).map(value -> new InstantType(value).getValue()).orElse(null);
+        Date since = RequestParameters.first(request, Constants.PARAM_SINCE).map(value -> new InstantType(value).getValue()).orElse(null);
         SystemRequestDetails server = new SystemRequestDetails();
         IBundleProvider full = switch (request.getRestOperationType()) {
             case HISTORY_SYSTEM -> system.history(since, null, null, server);
@@ -53,10 +58,5 @@ final class FullHistory {
             }
         });
         return SearchOwners.sha256Hex(SearchOwners.fingerprint(who) + "\n" + request.getRequestPath() + "\n" + named);
-    }
-
-    private static Optional<String> first(RequestDetails request, String name) {
-        String[] values = request.getParameters().get(name);
-        return values == null || values.length == 0 ? Optional.empty() : Optional.of(values[0]);
     }
 }

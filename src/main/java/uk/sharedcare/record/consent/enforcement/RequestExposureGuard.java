@@ -22,7 +22,6 @@ import org.hl7.fhir.r4.model.Bundle;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.access.Role;
-import uk.sharedcare.record.consent.Decision;
 import uk.sharedcare.record.consent.PolicyRule;
 import uk.sharedcare.record.consent.Reason;
 import uk.sharedcare.record.consent.enforcement.AccessPaths.Enforcement;
@@ -43,9 +42,6 @@ final class RequestExposureGuard {
 
     private static final Set<String> REFUSED_PARAMETERS = Set.of("_has", "_filter", "_text", "_content", "_list",
             "_query", "_contained", "_containedType", "_at");
-    /** Paged by {@code _offset}, counted over visible versions only ({@link VisiblePages}). */
-    private static final Set<RestOperationTypeEnum> HISTORY = Set.of(RestOperationTypeEnum.HISTORY_INSTANCE,
-            RestOperationTypeEnum.HISTORY_TYPE, RestOperationTypeEnum.HISTORY_SYSTEM);
     /** HAPI retries or switches a batch to a transaction on this header, judging no entry on the way. */
     private static final String TRANSACTION_SEMANTICS = "X-Transaction-Semantics";
 
@@ -98,7 +94,7 @@ final class RequestExposureGuard {
     private void judge(AccessContext who, PathRequest path, RequestDetails request, boolean entry) {
         List<Enforcement> steps = AccessPaths.of(path.operation()).orElse(List.of(Enforcement.NOT_OFFERED));
         refuseRevealingParameters(path.parameterNames());
-        if (path.parameterNames().contains(Constants.PARAM_OFFSET) && !HISTORY.contains(path.operation())) {
+        if (path.parameterNames().contains(Constants.PARAM_OFFSET) && !FullHistory.OPERATIONS.contains(path.operation())) {
             throw refusal("_offset is offered on history only; follow a search's paging links instead");
         }
         if (path.conditional()) {
@@ -173,9 +169,7 @@ final class RequestExposureGuard {
             }
             throw UniformNotFound.notFound(id);
         }
-        Decision decision = consent.decide(who, current, request);
-        SharedCareConsentService.decisions(request).put(current, decision);
-        if (!decision.permits()) {
+        if (!consent.decideAndRemember(who, current, request).permits()) {
             throw UniformNotFound.notFound(id);
         }
     }

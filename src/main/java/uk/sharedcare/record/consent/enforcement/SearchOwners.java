@@ -76,7 +76,7 @@ public final class SearchOwners {
 
     /** Refuses a page request from anyone but the search's owner exactly as a request for an unknown search. */
     void requireOwner(AccessContext who, RequestDetails request) {
-        String searchId = first(request, Constants.PARAM_PAGINGACTION).orElse("");
+        String searchId = RequestParameters.first(request, Constants.PARAM_PAGINGACTION).orElse("");
         List<String> owners = jdbc.queryForList("select OWNER from " + TABLE + " where SEARCH_ID = ?", String.class,
                 searchId);
         if (owners.isEmpty() || !owners.get(0).equals(fingerprint(who))) {
@@ -113,11 +113,6 @@ public final class SearchOwners {
         }
         return Optional.ofNullable(UriComponentsBuilder.fromUriString(url).build().getQueryParams()
                 .getFirst(Constants.PARAM_PAGINGACTION));
-    }
-
-    private static Optional<String> first(RequestDetails request, String parameter) {
-        String[] values = request.getParameters().get(parameter);
-        return values == null || values.length == 0 ? Optional.empty() : Optional.ofNullable(values[0]);
     }
 
     /** Who may read a search's pages, as a digest: the table need hold no user names. */

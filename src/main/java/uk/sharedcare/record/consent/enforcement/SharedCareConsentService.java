@@ -70,9 +70,8 @@ public final class SharedCareConsentService implements IConsentService {
         if (who.isEmpty()) {
             return ConsentOutcome.REJECT;
         }
-        Decision decision = decide(who.get(), resource, request);
-        decisions(request).put(resource, decision);
-        return decision.permits() ? ConsentOutcome.PROCEED : ConsentOutcome.REJECT;
+        return decideAndRemember(who.get(), resource, request).permits()
+                ? ConsentOutcome.PROCEED : ConsentOutcome.REJECT;
     }
 
     @Override
@@ -96,6 +95,16 @@ public final class SharedCareConsentService implements IConsentService {
         return ClinicalDetailRedaction.redact(resource)
                 .map(redacted -> new ConsentOutcome(ConsentOperationStatusEnum.PROCEED, redacted))
                 .orElse(ConsentOutcome.REJECT);
+    }
+
+    /**
+     * Decides, and keeps the decision with the request, so that {@code willSeeResource} and the audit find it for
+     * the same instance.
+     */
+    Decision decideAndRemember(AccessContext who, IBaseResource resource, RequestDetails request) {
+        Decision decision = decide(who, resource, request);
+        decisions(request).put(resource, decision);
+        return decision;
     }
 
     Decision decide(AccessContext who, IBaseResource resource, RequestDetails request) {

@@ -30,7 +30,6 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
-import uk.sharedcare.record.consent.Decision;
 import uk.sharedcare.record.hooks.InterceptorOrder;
 
 /**
@@ -55,9 +54,6 @@ final class VisiblePages {
      * caller who sees little of a large history cannot make one request scan the whole database.
      */
     static final int MAX_SCANNED = 5_000;
-
-    private static final Set<RestOperationTypeEnum> HISTORY = Set.of(RestOperationTypeEnum.HISTORY_INSTANCE,
-            RestOperationTypeEnum.HISTORY_TYPE, RestOperationTypeEnum.HISTORY_SYSTEM);
 
     private final SharedCareConsentService consent;
     private final VisibleOffsets offsets;
@@ -93,7 +89,7 @@ final class VisiblePages {
     /** The page again, from the full result, holding and counting only what the caller may see. */
     private Bundle visiblePage(AccessContext who, RequestDetails request, Bundle page, Source source) {
         int count = pageSize(request, request.getServer().getPagingProvider());
-        int visibleOffset = Math.max(0, intParameter(request, source.offsetParameter()).orElse(0));
+        int visibleOffset = Math.max(0, RequestParameters.integer(request, source.offsetParameter()).orElse(0));
         if (visibleOffset == 0 && isWholeResult(page, count)) {
             withoutCounts(page);
             return page;
@@ -105,7 +101,7 @@ final class VisiblePages {
 
     /** Empty for a search answered whole (synchronous): HAPI filtered it and gave it no further pages. */
     private Optional<Source> sourceOf(AccessContext who, RequestDetails request, Bundle page) {
-        return HISTORY.contains(request.getRestOperationType())
+        return FullHistory.OPERATIONS.contains(request.getRestOperationType())
                 ? Optional.of(history.of(who, request))
                 : storedSearch(request.getServer().getPagingProvider(), page);
     }
@@ -169,9 +165,7 @@ final class VisiblePages {
     }
 
     private boolean visible(AccessContext who, IBaseResource resource, RequestDetails request) {
-        Decision decision = consent.decide(who, resource, request);
-        SharedCareConsentService.decisions(request).put(resource, decision);
-        return decision.permits();
+        return consent.decideAndRemember(who, resource, request).permits();
     }
 
     private Bundle rebuild(RequestDetails request, Bundle original, Source source, int visibleOffset, int count,
@@ -238,20 +232,8 @@ final class VisiblePages {
     }
 
     private static int pageSize(RequestDetails request, IPagingProvider paging) {
-        int asked = intParameter(request, Constants.PARAM_COUNT).filter(c -> c >= 0)
+        int asked = RequestParameters.integer(request, Constants.PARAM_COUNT).filter(c -> c >= 0)
                 .orElse(paging.getDefaultPageSize());
         return Math.min(asked, paging.getMaximumPageSize());
-    }
-
-    private static Optional<Integer> intParameter(RequestDetails request, String name) {
-        String[] values = request.getParameters().get(name);
-        if (values == null || values.length == 0) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Integer.parseInt(values[0]));
-        } catch (NumberFormatException notANumber) {
-            return Optional.empty();
-        }
     }
 }
