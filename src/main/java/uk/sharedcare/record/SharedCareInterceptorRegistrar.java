@@ -1,7 +1,10 @@
 package uk.sharedcare.record;
 
 import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.IResourceProvider;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
 /**
@@ -24,7 +27,22 @@ final class SharedCareInterceptorRegistrar implements SmartInitializingSingleton
     @Override
     public void afterSingletonsInstantiated() {
         interceptors.forEach(server::registerInterceptor);
+        replaceHostProvidersOfTheSameType();
         server.registerProviders(providers);
+    }
+
+    /**
+     * A resource type the plugin serves itself (AuditEvent, from the audit ledger) replaces the host's provider for
+     * it, which would serve HAPI's own table of that type.
+     */
+    private void replaceHostProvidersOfTheSameType() {
+        Set<String> ownTypes = providers.stream().filter(IResourceProvider.class::isInstance)
+                .map(p -> ((IResourceProvider) p).getResourceType().getSimpleName()).collect(Collectors.toSet());
+        List<IResourceProvider> replaced = server.getResourceProviders().stream()
+                .filter(p -> ownTypes.contains(p.getResourceType().getSimpleName()))
+                .filter(p -> !providers.contains(p))
+                .toList();
+        server.unregisterProviders(List.copyOf(replaced));
     }
 
     List<Object> registered() {

@@ -1,18 +1,11 @@
 package uk.sharedcare.record.audit;
 
-import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
-import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.rest.param.ReferenceParam;
-import java.util.Comparator;
 import java.util.Date;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.IdType;
@@ -24,21 +17,30 @@ import org.hl7.fhir.r4.model.StringType;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.audit.ledger.AuditEventJson;
+import uk.sharedcare.record.audit.ledger.LedgerQueries;
+import uk.sharedcare.record.audit.ledger.LedgerRow;
 import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
 import uk.sharedcare.record.consent.enforcement.Refusals;
 
 /**
  * {@code Patient/[id]/$access-report}: who has seen this patient's record, for the patient's GP practice and for
  * data protection officers. One {@code accessor} per organisation, role and purpose (with how often, first and
- * last), every break-glass access with its stated reason, and how many requests were refused.
+ * last), every break-glass access with its stated reason (the first {@value #MAX_BREAK_GLASS}), and how many
+ * requests were refused. Aggregated by the ledger's database, from its patient index: bounded however long the
+ * patient's trail.
  */
 public final class AccessReportProvider {
 
-    private final IFhirResourceDao<AuditEvent> events;
+    static final int MAX_BREAK_GLASS = 1_000;
+
+    private final LedgerQueries ledger;
+    private final AuditEventJson json;
     private final PatientStateLoader patients;
 
-    public AccessReportProvider(IFhirResourceDao<AuditEvent> events, PatientStateLoader patients) {
-        this.events = events;
+    public AccessReportProvider(LedgerQueries ledger, AuditEventJson json, PatientStateLoader patients) {
+        this.ledger = ledger;
+        this.json = json;
         this.patients = patients;
     }
 
@@ -46,31 +48,26 @@ public final class AccessReportProvider {
     public Parameters report(@IdParam IdType patient, RequestDetails request) {
         String patientId = "Patient/" + patient.getIdPart();
         requirePracticeOrDpo(request, patientId);
-        List<AuditEvent> trail = events.search(SearchParameterMap.newSynchronous("patient",
-                        new ReferenceParam(patientId)), new SystemRequestDetails())
-                .getAllResources().stream().map(AuditEvent.class::cast)
-                .sorted(Comparator.comparing(AuditEvent::getRecorded))
-                .toList();
         Parameters report = new Parameters();
         report.addParameter().setName("patient").setValue(new Reference(patientId));
         Map<String, Accessor> accessors = new TreeMap<>();
-        int refused = 0;
-        for (AuditEvent event : trail) {
-            if (event.getOutcome() != AuditEvent.AuditEventOutcome._0) {
-                refused++;
-                continue;
-            }
-            Accessor accessor = accessors.computeIfAbsent(organisation(event) + "|" + role(event) + "|"
-                    + purpose(event), key -> new Accessor(organisation(event), role(event), purpose(event)));
-            accessor.count++;
-            accessor.first = accessor.first == null ? event.getRecorded() : accessor.first;
-            accessor.last = event.getRecorded();
-            if ("ETREAT".equals(purpose(event))) {
-                addBreakGlass(report, event);
-            }
+        for (LedgerQueries.AccessorRow row : ledger.accessors(patientId)) {
+            String organisation = row.organisation() == null ? "unknown" : row.organisation();
+            String role = row.roles() == null ? "unknown" : row.roles().split(",")[0];
+            Accessor accessor = accessors.computeIfAbsent(organisation + "|" + role + "|" + row.purpose(),
+                    key -> new Accessor(organisation, role, row.purpose()));
+            accessor.count += row.count();
+            accessor.first = accessor.first == null || row.first().isBefore(accessor.first.toInstant())
+                    ? Date.from(row.first()) : accessor.first;
+            accessor.last = accessor.last == null || row.last().isAfter(accessor.last.toInstant())
+                    ? Date.from(row.last()) : accessor.last;
+        }
+        for (LedgerRow row : ledger.breakGlass(patientId, MAX_BREAK_GLASS)) {
+            addBreakGlass(report, json.served(row));
         }
         accessors.values().forEach(accessor -> accessor.addTo(report));
-        report.addParameter().setName("refused").setValue(new IntegerType(refused));
+        report.addParameter().setName("refused").setValue(new IntegerType(Math.toIntExact(
+                Math.min(Integer.MAX_VALUE, ledger.refusals(patientId)))));
         return report;
     }
 
@@ -103,20 +100,11 @@ public final class AccessReportProvider {
                 .findFirst().orElse("unknown");
     }
 
-    private static String role(AuditEvent event) {
-        AuditEventAgentComponent user = event.getAgentFirstRep();
-        return user.getRole().stream().map(r -> r.getText()).sorted().findFirst().orElse("unknown");
-    }
-
-    private static String purpose(AuditEvent event) {
-        return event.getPurposeOfEventFirstRep().getCodingFirstRep().getCode();
-    }
-
     private static final class Accessor {
         final String organisation;
         final String role;
         final String purpose;
-        int count;
+        long count;
         Date first;
         Date last;
 
@@ -131,7 +119,7 @@ public final class AccessReportProvider {
             accessor.addPart().setName("organisation").setValue(new StringType(organisation));
             accessor.addPart().setName("role").setValue(new StringType(role));
             accessor.addPart().setName("purpose").setValue(new StringType(purpose));
-            accessor.addPart().setName("count").setValue(new IntegerType(count));
+            accessor.addPart().setName("count").setValue(new IntegerType(Math.toIntExact(Math.min(Integer.MAX_VALUE, count))));
             accessor.addPart().setName("first").setValue(new DateTimeType(first));
             accessor.addPart().setName("last").setValue(new DateTimeType(last));
         }

@@ -6,6 +6,7 @@ import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Period;
 import java.util.List;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -19,27 +20,69 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import uk.sharedcare.record.access.IdentityProperties;
 import uk.sharedcare.record.access.RefusalRecorder;
+import uk.sharedcare.record.audit.ledger.AuditEventJson;
+import uk.sharedcare.record.audit.ledger.AuditLedger;
+import uk.sharedcare.record.audit.ledger.LedgerQueries;
+import uk.sharedcare.record.audit.ledger.LedgerSchema;
+import uk.sharedcare.record.audit.ledger.ReservedAuditConnections;
 import uk.sharedcare.record.consent.SubscriptionPolicy;
 import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
+import uk.sharedcare.record.consent.enforcement.SharedCareConsentService;
 
 /**
- * The audit trail: every FHIR request recorded as a chained AuditEvent in the record's own database, alerts to
- * GP practices, and their daily digests (scheduled).
+ * The audit trail: every FHIR request recorded in the audit ledger (the record's own tables, apart from HAPI's),
+ * served back as read-only AuditEvents; alerts to GP practices through an outbox, and their daily digests.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
 public class AuditConfig {
 
     @Bean
-    AuditChain auditChain(FhirContext fhir) {
-        return new AuditChain(fhir);
+    AuditEventJson auditEventJson(FhirContext fhir) {
+        return new AuditEventJson(fhir);
     }
 
     @Bean
-    AuditTrail auditTrail(DataSource dataSource, PlatformTransactionManager transactions, DaoRegistry daos,
-            AuditChain chain, @Value("${shared-care.audit.patience:PT30S}") Duration patience) {
-        return new AuditTrail(new JdbcTemplate(dataSource), new TransactionTemplate(transactions),
-                auditEvents(daos), chain, patience);
+    LedgerSchema ledgerSchema(DataSource dataSource) {
+        return new LedgerSchema(new JdbcTemplate(dataSource));
+    }
+
+    @Bean(destroyMethod = "close")
+    AuditLedger auditLedger(DataSource dataSource, PlatformTransactionManager transactions, LedgerSchema schema,
+            @Value("${shared-care.audit.patience:PT30S}") Duration patience) {
+        return new AuditLedger(new JdbcTemplate(dataSource), new TransactionTemplate(transactions), schema,
+                Clock.systemUTC(), patience);
+    }
+
+    @Bean
+    AuditTrail auditTrail(AuditLedger ledger, AuditEventJson json) {
+        return new AuditTrail(ledger, json);
+    }
+
+    @Bean
+    LedgerQueries ledgerQueries(DataSource dataSource, PlatformTransactionManager transactions) {
+        TransactionTemplate readOnly = new TransactionTemplate(transactions);
+        readOnly.setReadOnly(true);
+        return new LedgerQueries(new JdbcTemplate(dataSource), readOnly);
+    }
+
+    @Bean
+    AlertOutbox alertOutbox(DataSource dataSource, PlatformTransactionManager transactions, DaoRegistry daos,
+            LedgerSchema schema) {
+        return new AlertOutbox(new JdbcTemplate(dataSource), new TransactionTemplate(transactions),
+                communications(daos), schema.partitioned());
+    }
+
+    @Bean
+    LedgerRetention ledgerRetention(AuditLedger ledger, LedgerSchema schema,
+            @Value("${shared-care.audit.retention:P8Y}") Period retention) {
+        return new LedgerRetention(ledger, schema, retention, Clock.systemUTC());
+    }
+
+    @Bean
+    LedgerMigration ledgerMigration(DaoRegistry daos, AuditLedger ledger, AuditEventJson json, DataSource dataSource) {
+        return new LedgerMigration(auditEvents(daos), communications(daos), ledger, json,
+                new JdbcTemplate(dataSource));
     }
 
     @Bean
@@ -78,13 +121,15 @@ public class AuditConfig {
     /** What the audit trail adds to the RestfulServer. */
     @Bean
     AuditRecording auditRecording(AuditTrail trail, AuditSpill spill, AuditEventFactory events, FhirContext fhir,
-            DaoRegistry daos, AuditChain chain, PatientStateLoader patients) {
+            DaoRegistry daos, PatientStateLoader patients, AlertOutbox outbox, LedgerQueries ledger,
+            AuditEventJson json, SharedCareConsentService consent) {
         return new AuditRecording(
-                List.of(new AuditInterceptor(trail, spill, events, fhir, new AccessAlerts(daos, patients),
+                List.of(new AuditInterceptor(trail, spill, events, fhir, new AccessAlerts(outbox, patients),
                                 daos::isResourceTypeSupported),
                         new AuditDoesNotPinResources()),
-                List.of(new VerifyAuditChainProvider(auditEvents(daos), chain),
-                        new AccessReportProvider(auditEvents(daos), patients),
+                List.of(new AuditEventProvider(ledger, json, consent),
+                        new VerifyAuditChainProvider(ledger),
+                        new AccessReportProvider(ledger, json, patients),
                         new AlertOperationsProvider(communications(daos))));
     }
 

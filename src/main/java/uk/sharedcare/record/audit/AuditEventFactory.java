@@ -1,8 +1,12 @@
 package uk.sharedcare.record.audit;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
@@ -15,6 +19,8 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.PurposeOfUse;
+import uk.sharedcare.record.consent.Decision;
+import uk.sharedcare.record.consent.Reason;
 
 /**
  * Builds the AuditEvent for one {@link AccessRecord}, shaped after IHE Basic Audit Log Patterns (BALP) for RESTful
@@ -48,6 +54,23 @@ public final class AuditEventFactory {
         this.issuer = issuer;
     }
 
+    /**
+     * The event for a disclosure, with the rules that permitted it (the request's decision log): one entity naming
+     * each deciding rule, with its evidence where the rule had one.
+     */
+    public AuditEvent build(AccessRecord access, List<Decision> permits) {
+        AuditEvent event = build(access);
+        Map<String, Reason> deciding = new TreeMap<>();
+        permits.stream().filter(Decision::permits).map(Decision::deciding)
+                .forEach(reason -> deciding.putIfAbsent(reason.rule().name(), reason));
+        deciding.forEach((rule, reason) -> {
+            AuditEventEntityComponent permitted = event.addEntity().setDescription("permitting rule");
+            permitted.addDetail().setType("rule").setValue(new StringType(rule));
+            reason.evidence().ifPresent(evidence -> permitted.setWhat(new Reference(evidence)));
+        });
+        return event;
+    }
+
     public AuditEvent build(AccessRecord access) {
         AuditEvent event = new AuditEvent();
         event.setType(new Coding(EVENT_TYPE_SYSTEM, "rest", "RESTful Operation"));
@@ -56,8 +79,7 @@ public final class AuditEventFactory {
         event.setRecorded(Date.from(access.at()));
         event.setOutcome(outcome(access.outcome()));
         access.refusal().ifPresent(refusal -> event.setOutcomeDesc(refusal.text()));
-        event.getSource().setObserver(new Reference().setDisplay("Shared Care Record"))
-                .addType(new Coding(SOURCE_TYPE_SYSTEM, "4", "Application Server"));
+        source(event);
         access.who().ifPresentOrElse(who -> describeAgents(event, who, access), () -> unidentifiedCaller(event, access));
         access.patients().forEach(patient -> entity(event, patient, "1", "1", "Patient"));
         access.disclosed().stream()
@@ -76,32 +98,72 @@ public final class AuditEventFactory {
         return event;
     }
 
-    private void describeAgents(AuditEvent event, AccessContext who, AccessRecord access) {
-        AuditEventAgentComponent user = event.addAgent()
+    /** Who an event is about when it is not a request's own caller: an operator, the scheduler, a job's requester. */
+    public record Agent(String subject, String client, String organisation, PurposeOfUse purpose,
+            Optional<String> address) {}
+
+    /**
+     * A DICOM "Export" event (an extract's run or a file's download), with the same agents, source and purpose as
+     * every other event; its caller adds what was exported as entities.
+     */
+    public AuditEvent export(Agent agent, Instant started, Instant ended, boolean succeeded, Optional<String> why) {
+        AuditEvent event = new AuditEvent();
+        event.setType(new Coding(DICOM_SYSTEM, "110106", "Export"));
+        event.setAction(AuditEventAction.R);
+        event.setRecorded(Date.from(ended));
+        event.getPeriod().setStart(Date.from(started)).setEnd(Date.from(ended));
+        event.setOutcome(succeeded ? AuditEventOutcome._0 : AuditEventOutcome._8);
+        why.ifPresent(event::setOutcomeDesc);
+        source(event);
+        CodeableConcept purpose = purpose(agent.purpose());
+        event.addPurposeOfEvent(purpose);
+        AuditEventAgentComponent user = requestor(event, agent.subject());
+        user.addPurposeOfUse(purpose.copy());
+        organisationAndClient(event, agent.organisation(), agent.client(), agent.address());
+        return event;
+    }
+
+    private static void source(AuditEvent event) {
+        event.getSource().setObserver(new Reference().setDisplay("Shared Care Record"))
+                .addType(new Coding(SOURCE_TYPE_SYSTEM, "4", "Application Server"));
+    }
+
+    private static CodeableConcept purpose(PurposeOfUse purpose) {
+        return new CodeableConcept(new Coding(PurposeOfUse.CODE_SYSTEM, purpose.code(), purpose.display()));
+    }
+
+    private AuditEventAgentComponent requestor(AuditEvent event, String subject) {
+        return event.addAgent()
                 .setType(new CodeableConcept(new Coding(PARTICIPATION_SYSTEM, "IRCP", "information recipient")))
-                .setWho(new Reference().setIdentifier(new Identifier().setSystem(issuer).setValue(who.subject())))
+                .setWho(new Reference().setIdentifier(new Identifier().setSystem(issuer).setValue(subject)))
                 .setRequestor(true);
-        who.roles().forEach(role -> user.addRole(new CodeableConcept().setText(role.claimValue())));
-        user.addPurposeOfUse(new CodeableConcept(new Coding(PurposeOfUse.CODE_SYSTEM, who.purpose().code(),
-                who.purpose().display())));
-        // The practitioner id comes from the token; it need not exist as a resource, so it is not a reference.
-        who.practitioner().ifPresent(p -> user.setAltId("Practitioner/" + p));
-        event.addPurposeOfEvent(new CodeableConcept(new Coding(PurposeOfUse.CODE_SYSTEM, who.purpose().code(),
-                who.purpose().display())));
-        who.breakGlassReason().ifPresent(reason -> event.addEntity()
-                .setDescription("break-glass reason")
-                .addDetail().setType("break-glass-reason").setValue(new StringType(reason)));
+    }
+
+    private void organisationAndClient(AuditEvent event, String organisation, String clientId,
+            Optional<String> address) {
         event.addAgent()
                 .setType(new CodeableConcept().setText("organisation"))
                 .setWho(new Reference().setIdentifier(
-                        new Identifier().setSystem(AccessContext.ODS_SYSTEM).setValue(who.organisation())))
+                        new Identifier().setSystem(AccessContext.ODS_SYSTEM).setValue(organisation)))
                 .setRequestor(false);
         AuditEventAgentComponent client = event.addAgent()
                 .setType(new CodeableConcept(new Coding(DICOM_SYSTEM, "110150", "Application")))
-                .setWho(new Reference().setIdentifier(new Identifier().setSystem(issuer).setValue(who.client())))
+                .setWho(new Reference().setIdentifier(new Identifier().setSystem(issuer).setValue(clientId)))
                 .setRequestor(false);
-        access.clientAddress().ifPresent(address -> client.getNetwork().setAddress(address)
-                .setType(AuditEvent.AuditEventAgentNetworkType._2));
+        address.ifPresent(at -> client.getNetwork().setAddress(at).setType(AuditEvent.AuditEventAgentNetworkType._2));
+    }
+
+    private void describeAgents(AuditEvent event, AccessContext who, AccessRecord access) {
+        AuditEventAgentComponent user = requestor(event, who.subject());
+        who.roles().forEach(role -> user.addRole(new CodeableConcept().setText(role.claimValue())));
+        user.addPurposeOfUse(purpose(who.purpose()));
+        // The practitioner id comes from the token; it need not exist as a resource, so it is not a reference.
+        who.practitioner().ifPresent(p -> user.setAltId("Practitioner/" + p));
+        event.addPurposeOfEvent(purpose(who.purpose()));
+        who.breakGlassReason().ifPresent(reason -> event.addEntity()
+                .setDescription("break-glass reason")
+                .addDetail().setType("break-glass-reason").setValue(new StringType(reason)));
+        organisationAndClient(event, who.organisation(), who.client(), access.clientAddress());
     }
 
     /** A refusal before any token was verified: the caller is known only by where the request came from. */

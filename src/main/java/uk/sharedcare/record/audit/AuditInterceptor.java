@@ -25,6 +25,8 @@ import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.audit.AccessRecord.Outcome;
 import uk.sharedcare.record.audit.AccessRecord.Refusal;
+import uk.sharedcare.record.consent.Decision;
+import uk.sharedcare.record.consent.Obligation;
 import uk.sharedcare.record.consent.Reason;
 import uk.sharedcare.record.consent.enforcement.PatientCompartment;
 import uk.sharedcare.record.consent.enforcement.SharedCareConsentService;
@@ -85,9 +87,12 @@ public final class AuditInterceptor {
         AccessRecord access = new AccessRecord(who.get().at(), who, interaction(request), url(request),
                 address(request), Outcome.SUCCESS, shown.stream().map(AuditInterceptor::reference).toList(),
                 List.copyOf(patients), Optional.empty());
+        List<Decision> permits = SharedCareConsentService.decisionsAbout(request, access.disclosed());
+        boolean breakGlassToReview = permits.stream()
+                .anyMatch(d -> d.permits() && d.obligations().contains(Obligation.REVIEW_BREAK_GLASS));
         try {
-            trail.append(events.build(access), eventId -> alerts.raise(who.get(), access.patients(), eventId,
-                    patientId -> SharedCareConsentService.loadedState(request, patientId)));
+            trail.append(events.build(access, permits), alerts.owed(who.get(), access.patients(),
+                    patientId -> SharedCareConsentService.loadedState(request, patientId), breakGlassToReview));
         } catch (RuntimeException failure) {
             log.error("Could not record the access; refusing to answer {} and keeping it", url(request), failure);
             spill.keep(events.build(access.unrecorded()));

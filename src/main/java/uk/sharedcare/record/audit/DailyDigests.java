@@ -3,7 +3,9 @@ package uk.sharedcare.record.audit;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.param.TokenParamModifier;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Date;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
@@ -49,7 +52,7 @@ public final class DailyDigests {
     /** Sends the digests for {@code day}; returns how many were written (none twice). */
     public int send(LocalDate day) {
         // Read outside the lock: holding it stops every request's audit append, and the alerts are only read.
-        Map<String, List<Communication>> alertsByPractice = byPractice();
+        Map<String, List<Communication>> alertsByPractice = byPractice(day);
         int[] written = {0};
         trail.underChainLock(() -> alertsByPractice.forEach((practice, alerts) -> {
             if (!alreadySent(practice, day) && write(practice, day, alerts)) {
@@ -59,12 +62,23 @@ public final class DailyDigests {
         return written[0];
     }
 
-    private Map<String, List<Communication>> byPractice() {
-        return communications.search(SearchParameterMap.newSynchronous("category",
-                        new TokenParam(AccessAlerts.ALERT_SYSTEM, null)), new SystemRequestDetails())
-                .getAllResources().stream().map(Communication.class::cast)
-                .filter(c -> !DIGEST.equals(kind(c)))
+    /** The day's new-accessor alerts and every break-glass alert not yet reviewed: two bounded searches. */
+    private Map<String, List<Communication>> byPractice(LocalDate day) {
+        SearchParameterMap newAccessors = SearchParameterMap.newSynchronous("category",
+                        new TokenParam(AccessAlerts.ALERT_SYSTEM, AccessAlerts.NEW_ACCESSOR))
+                .add("sent", new DateRangeParam(Date.from(day.atStartOfDay(UK).toInstant()),
+                        Date.from(day.plusDays(1).atStartOfDay(UK).toInstant().minusMillis(1))));
+        SearchParameterMap awaitingReview = SearchParameterMap.newSynchronous("category",
+                        new TokenParam(AccessAlerts.ALERT_SYSTEM, AccessAlerts.BREAK_GLASS))
+                .add("_tag", new TokenParam(AccessAlerts.ALERT_SYSTEM, AlertOperationsProvider.REVIEWED)
+                        .setModifier(TokenParamModifier.NOT));
+        return Stream.concat(search(newAccessors), search(awaitingReview))
                 .collect(Collectors.groupingBy(c -> Custodian.of(c).orElse(""), TreeMap::new, Collectors.toList()));
+    }
+
+    private Stream<Communication> search(SearchParameterMap query) {
+        return communications.search(query, new SystemRequestDetails()).getAllResources().stream()
+                .map(Communication.class::cast);
     }
 
     private boolean write(String practice, LocalDate day, List<Communication> alerts) {

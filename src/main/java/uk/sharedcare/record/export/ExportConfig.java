@@ -10,8 +10,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
-import uk.sharedcare.record.access.IdentityProperties;
-import uk.sharedcare.record.audit.AuditTrail;
+import uk.sharedcare.record.audit.AuditEventFactory;
+import uk.sharedcare.record.audit.AuditSink;
 import uk.sharedcare.record.consent.SecondaryUsePolicy;
 import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
 
@@ -36,11 +36,11 @@ public class ExportConfig {
 
     @Bean
     ExtractService extractService(DaoRegistry daos, PatientStateLoader patients, SecondaryUsePolicy policy,
-            FhirContext fhir, DataSource dataSource, ExtractProperties properties, AuditTrail trail,
-            IdentityProperties identity, ThreadPoolTaskExecutor extractExecutor) {
+            FhirContext fhir, DataSource dataSource, ExtractProperties properties, AuditSink trail,
+            AuditEventFactory events, ThreadPoolTaskExecutor extractExecutor) {
         ExtractService service = new ExtractService(new ExtractRunner(daos, patients, policy, fhir),
                 new ExtractJobs(new JdbcTemplate(dataSource)), properties,
-                new ExtractAudit(trail, identity.issuerUri()), extractExecutor, Clock.systemUTC());
+                new ExtractAudit(trail, events), extractExecutor, Clock.systemUTC());
         service.failAbandoned();
         return service;
     }

@@ -15,7 +15,8 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.PurposeOfUse;
-import uk.sharedcare.record.audit.AuditTrail;
+import uk.sharedcare.record.audit.AuditEventFactory;
+import uk.sharedcare.record.audit.AuditSink;
 
 /**
  * Puts extracts on the audit trail: every run (who asked, when, for which recipient, month and purpose, and its
@@ -28,12 +29,12 @@ final class ExtractAudit {
     static final Coding EXPORT = new Coding(DICOM_SYSTEM, "110106", "Export");
     static final String EXTRACT_ENTITY = "pseudonymised extract";
 
-    private final AuditTrail trail;
-    private final String issuer;
+    private final AuditSink trail;
+    private final AuditEventFactory events;
 
-    ExtractAudit(AuditTrail trail, String issuer) {
+    ExtractAudit(AuditSink trail, AuditEventFactory events) {
         this.trail = trail;
-        this.issuer = issuer;
+        this.events = events;
     }
 
     /** Records a finished run; the caller releases nothing unless this succeeds. */
@@ -76,39 +77,9 @@ final class ExtractAudit {
 
     private AuditEvent event(Requester requester, Instant started, Instant ended, AuditEventOutcome outcome,
             Optional<String> why) {
-        AuditEvent event = new AuditEvent();
-        event.setType(EXPORT);
-        event.setAction(AuditEventAction.R);
-        event.setRecorded(Date.from(ended));
-        event.getPeriod().setStart(Date.from(started)).setEnd(Date.from(ended));
-        event.setOutcome(outcome);
-        why.ifPresent(event::setOutcomeDesc);
-        CodeableConcept purpose = new CodeableConcept(new Coding(PurposeOfUse.CODE_SYSTEM,
-                requester.purpose().code(), requester.purpose().display()));
-        event.addPurposeOfEvent(purpose);
-        event.getSource().setObserver(new Reference().setDisplay("Shared Care Record"))
-                .addType(new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4",
-                        "Application Server"));
-        AuditEventAgentComponent user = event.addAgent()
-                .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
-                        "IRCP", "information recipient")))
-                .setWho(new Reference().setIdentifier(new Identifier().setSystem(issuer)
-                        .setValue(requester.subject())))
-                .setRequestor(true);
-        user.addPurposeOfUse(purpose.copy());
-        event.addAgent()
-                .setType(new CodeableConcept().setText("organisation"))
-                .setWho(new Reference().setIdentifier(new Identifier().setSystem(AccessContext.ODS_SYSTEM)
-                        .setValue(requester.organisation())))
-                .setRequestor(false);
-        AuditEventAgentComponent client = event.addAgent()
-                .setType(new CodeableConcept(new Coding(DICOM_SYSTEM, "110150", "Application")))
-                .setWho(new Reference().setIdentifier(new Identifier().setSystem(issuer)
-                        .setValue(requester.client())))
-                .setRequestor(false);
-        requester.address().ifPresent(address -> client.getNetwork().setAddress(address)
-                .setType(AuditEvent.AuditEventAgentNetworkType._2));
-        return event;
+        return events.export(new AuditEventFactory.Agent(requester.subject(), requester.client(),
+                requester.organisation(), requester.purpose(), requester.address()), started, ended,
+                outcome == AuditEventOutcome._0, why);
     }
 
     private static AuditEventEntityComponent extractEntity(AuditEvent event, ExtractRequest request, String jobId) {

@@ -3,11 +3,6 @@ package uk.sharedcare.record.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static uk.sharedcare.support.Callers.BOROUGH_COUNCIL;
 
-import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.rest.param.ReferenceParam;
-import ca.uhn.fhir.rest.param.TokenParam;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -23,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import uk.sharedcare.support.AuditTrailReader;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient.RawResponse;
@@ -38,18 +34,17 @@ class AuditTrailIT {
     int port;
 
     @Autowired
-    DaoRegistry daos;
-
-    @Autowired
     DataSource dataSource;
 
     BoroughScenario borough;
+    AuditTrailReader trail;
     String patient;
     String observation;
 
     @BeforeEach
     void scenario() {
         borough = new BoroughScenario(port);
+        trail = new AuditTrailReader(port);
         patient = borough.patientAtRiverside();
         observation = borough.bloodPressure(Callers.drPatel(), patient);
     }
@@ -76,9 +71,7 @@ class AuditTrailIT {
 
         assertThat(metadata.status()).isEqualTo(200);
         assertThat(metadata.body()).contains("CapabilityStatement");
-        List<AuditEvent> recorded = daos.getResourceDao(AuditEvent.class)
-                .search(SearchParameterMap.newSynchronous("outcome", new TokenParam("0")), new SystemRequestDetails())
-                .getAllResources().stream().map(AuditEvent.class::cast)
+        List<AuditEvent> recorded = trail.events("outcome=0&subtype=capabilities").stream()
                 .filter(e -> e.getEntity().stream().anyMatch(entity -> entity.getDescription() != null
                         && entity.getDescription().contains(marker)))
                 .toList();
@@ -105,10 +98,7 @@ class AuditTrailIT {
         assertThat(new FhirServerClient(port).get("/Patient?name=" + marker).status()).isEqualTo(401);
         assertThat(new FhirServerClient(port, noRole).get("/Patient?name=" + marker + "x").status()).isEqualTo(403);
 
-        List<AuditEvent> refusals = daos.getResourceDao(AuditEvent.class)
-                .search(SearchParameterMap.newSynchronous("outcome", new TokenParam("4")),
-                        new SystemRequestDetails())
-                .getAllResources().stream().map(AuditEvent.class::cast)
+        List<AuditEvent> refusals = trail.events("outcome=4").stream()
                 .filter(e -> e.getEntity().stream().anyMatch(entity -> entity.getDescription() != null
                         && entity.getDescription().contains(marker)))
                 .toList();
@@ -163,14 +153,25 @@ class AuditTrailIT {
         AuditEvent recorded = eventsAbout(observation).get(0);
         String id = recorded.getIdElement().toUnqualifiedVersionless().getValue();
         FhirServerClient dpo = dpo();
+        String changed = FhirServerClient.FHIR.newJsonParser().encodeResourceToString(recorded.copy()
+                .setOutcomeDesc("changed"));
 
-        RawResponse update = dpo.send("PUT", "/" + id,
-                FhirServerClient.FHIR.newJsonParser().encodeResourceToString(recorded.setOutcomeDesc("changed")),
-                "application/fhir+json");
+        RawResponse update = dpo.send("PUT", "/" + id, changed, "application/fhir+json");
         RawResponse delete = dpo.send("DELETE", "/" + id, new byte[0], java.util.Map.of());
+        RawResponse create = dpo.send("POST", "/AuditEvent", changed, "application/fhir+json");
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        transaction.addEntry().setResource(recorded.copy().setOutcomeDesc("changed")).getRequest()
+                .setMethod(Bundle.HTTPVerb.PUT).setUrl(id);
+        RawResponse inTransaction = dpo.send("POST", "/", FhirServerClient.FHIR.newJsonParser()
+                .encodeResourceToString(transaction), "application/fhir+json");
 
-        assertThat(update.status()).isEqualTo(403);
-        assertThat(delete.status()).isEqualTo(403);
+        assertThat(List.of(update.status(), delete.status(), create.status(), inTransaction.status()))
+                .allSatisfy(status -> assertThat(status).isBetween(400, 405));
+        assertThat(update.operationOutcome().getIssue()).isNotEmpty();
+        AuditEvent after = dpo.fhir().read().resource(AuditEvent.class).withId(recorded.getIdElement().getIdPart())
+                .execute();
+        assertThat(after.getOutcomeDesc()).isEqualTo(recorded.getOutcomeDesc());
+        assertThat(verify().getParameterBool("intact")).isTrue();
     }
 
     @Test
@@ -189,20 +190,68 @@ class AuditTrailIT {
         as(Callers.drPatel()).get("/" + observation);
         assertThat(verify().getParameterBool("intact")).isTrue();
         AuditEvent victim = eventsAbout(observation).get(0);
-        String originalDescription = victim.getOutcomeDesc();
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        long sequence = victim.getIdElement().getIdPartAsLong();
+        String original = jdbc.queryForObject("select EVENT_JSON from SCR_AUDIT_LEDGER where SEQ = ?", String.class,
+                sequence);
 
-        victim.setOutcomeDesc("nothing happened");
-        daos.getResourceDao(AuditEvent.class).update(victim, new SystemRequestDetails());
+        jdbc.update("update SCR_AUDIT_LEDGER set EVENT_JSON = ? where SEQ = ?",
+                original.replace("\"dr.patel\"", "\"someone.else\""), sequence);
         Parameters afterEdit = verify();
+        jdbc.update("update SCR_AUDIT_LEDGER set EVENT_JSON = ? where SEQ = ?", original, sequence);
 
-        victim.setOutcomeDesc(originalDescription);
-        daos.getResourceDao(AuditEvent.class).update(victim, new SystemRequestDetails());
         assertThat(afterEdit.getParameterBool("intact")).isFalse();
         assertThat(afterEdit.getParameter().stream().filter(p -> p.getName().equals("firstBrokenLink"))
                 .map(p -> p.getValue().primitiveValue()).findFirst())
                 .as(FhirServerClient.FHIR.newJsonParser().encodeResourceToString(afterEdit))
-                .contains(victim.getIdElement().toUnqualifiedVersionless().getValue());
+                .contains("AuditEvent/" + sequence);
         assertThat(verify().getParameterBool("intact")).isTrue();
+    }
+
+    @Test
+    void aDeletedAuditRowIsFoundByTheChainCheck() {
+        as(Callers.drPatel()).get("/" + observation);
+        as(Callers.drPatel()).get("/" + observation);
+        List<AuditEvent> reads = eventsAbout(observation);
+        AuditEvent victim = reads.get(reads.size() - 2);
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        long sequence = victim.getIdElement().getIdPartAsLong();
+        var references = jdbc.queryForList("select * from SCR_AUDIT_LEDGER_REF where SEQ = ?", sequence);
+        var row = jdbc.queryForMap("select * from SCR_AUDIT_LEDGER where SEQ = ?", sequence);
+
+        jdbc.update("delete from SCR_AUDIT_LEDGER_REF where SEQ = ?", sequence);
+        jdbc.update("delete from SCR_AUDIT_LEDGER where SEQ = ?", sequence);
+        Parameters afterDelete = verify();
+        reinsert(jdbc, "SCR_AUDIT_LEDGER", List.of(row));
+        reinsert(jdbc, "SCR_AUDIT_LEDGER_REF", references);
+
+        assertThat(afterDelete.getParameterBool("intact")).isFalse();
+        assertThat(afterDelete.getParameter().stream().filter(p -> p.getName().equals("firstBrokenLink"))
+                .map(p -> p.getValue().primitiveValue()).findFirst()).contains("AuditEvent/" + sequence);
+        assertThat(verify().getParameterBool("intact")).isTrue();
+    }
+
+    @Test
+    void oneMonthOfTheTrailCanBeVerifiedOnItsOwn() {
+        as(Callers.drPatel()).get("/" + observation);
+        String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
+
+        Parameters result = dpo().fhir().operation().onServer().named("$verify-audit-chain")
+                .withParameter(Parameters.class, "month", new org.hl7.fhir.r4.model.StringType(month))
+                .useHttpGet().execute();
+
+        assertThat(result.getParameterBool("intact")).isTrue();
+        assertThat(((org.hl7.fhir.r4.model.IntegerType) result.getParameter("eventsChecked").getValue()).getValue())
+                .isPositive();
+    }
+
+    private static void reinsert(JdbcTemplate jdbc, String table, List<java.util.Map<String, Object>> rows) {
+        for (var row : rows) {
+            List<String> columns = List.copyOf(row.keySet());
+            jdbc.update("insert into " + table + " (" + String.join(", ", columns) + ") values ("
+                    + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")",
+                    columns.stream().map(row::get).toArray());
+        }
     }
 
     @Test
@@ -250,10 +299,7 @@ class AuditTrailIT {
     }
 
     private List<AuditEvent> eventsAbout(String reference) {
-        return daos.getResourceDao(AuditEvent.class)
-                .search(SearchParameterMap.newSynchronous("entity", new ReferenceParam(reference)),
-                        new SystemRequestDetails())
-                .getAllResources().stream().map(AuditEvent.class::cast).toList();
+        return trail.events("entity=" + reference);
     }
 
     private Parameters verify() {

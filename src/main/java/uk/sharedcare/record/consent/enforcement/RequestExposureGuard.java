@@ -42,6 +42,11 @@ final class RequestExposureGuard {
 
     private static final Set<String> REFUSED_PARAMETERS = Set.of("_has", "_filter", "_text", "_content", "_list",
             "_query", "_contained", "_containedType", "_at");
+    /**
+     * Types served by the plugin's own read-only providers (the audit ledger) rather than HAPI's store: their
+     * provider answers a hidden resource exactly as a missing one itself, and offers no writes.
+     */
+    private static final Set<String> CHECKED_BY_OWN_PROVIDER = Set.of("AuditEvent");
     /** HAPI retries or switches a batch to a transaction on this header, judging no entry on the way. */
     private static final String TRANSACTION_SEMANTICS = "X-Transaction-Semantics";
 
@@ -158,6 +163,9 @@ final class RequestExposureGuard {
         String type = path.resourceType().orElse(path.id().orElseThrow().getResourceType());
         if (type == null || !daos.isResourceTypeSupported(type)) {
             return; // HAPI answers as for any unknown type
+        }
+        if (CHECKED_BY_OWN_PROVIDER.contains(type)) {
+            return;
         }
         IIdType id = path.id().orElseThrow().withResourceType(type);
         IBaseResource current;

@@ -6,6 +6,7 @@ import ca.uhn.fhir.rest.server.interceptor.consent.ConsentOperationStatusEnum;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentOutcome;
 import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
 import ca.uhn.fhir.rest.server.interceptor.consent.IConsentService;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -97,6 +98,12 @@ public final class SharedCareConsentService implements IConsentService {
                 .orElse(ConsentOutcome.REJECT);
     }
 
+    /** Whether the caller may see the resource, for the plugin's own providers; the decision stays with the request. */
+    public boolean mayShow(RequestDetails request, IBaseResource resource) {
+        return AccessContexts.of(request).map(who -> decideAndRemember(who, resource, request).permits())
+                .orElse(false);
+    }
+
     /**
      * Decides, and keeps the decision with the request, so that {@code willSeeResource} and the audit find it for
      * the same instance.
@@ -147,6 +154,19 @@ public final class SharedCareConsentService implements IConsentService {
                     .filter(e -> reference.equals(e.getKey().getIdElement().toUnqualifiedVersionless().getValue()))
                     .map(e -> new Refusal(e.getKey(), e.getValue()))
                     .findFirst();
+        }
+    }
+
+    /**
+     * The request's decision log, read by the audit: what was decided about each resource it is about to show
+     * ({@code Type/id}), so that a disclosure is recorded with the rules that permitted it.
+     */
+    public static List<Decision> decisionsAbout(RequestDetails request, Collection<String> shown) {
+        synchronized (decisions(request)) {
+            return decisions(request).entrySet().stream()
+                    .filter(e -> shown.contains(e.getKey().fhirType() + "/" + e.getKey().getIdElement().getIdPart()))
+                    .map(Map.Entry::getValue)
+                    .toList();
         }
     }
 

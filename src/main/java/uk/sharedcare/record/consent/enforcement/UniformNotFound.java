@@ -24,7 +24,7 @@ import uk.sharedcare.record.hooks.InterceptorOrder;
  * gets alone (hook {@code SERVER_OUTGOING_RESPONSE}).
  */
 @Interceptor(order = InterceptorOrder.UNORDERED)
-final class UniformNotFound {
+public final class UniformNotFound {
 
     private static final Map<String, IssueType> CODE_BY_STATUS = Map.of(
             "403", IssueType.FORBIDDEN, "404", IssueType.NOTFOUND, "410", IssueType.NOTFOUND);
@@ -58,7 +58,8 @@ final class UniformNotFound {
         }
     }
 
-    static ResourceNotFoundException notFound(IIdType id) {
+    /** The one answer for a resource that is missing or hidden. */
+    public static ResourceNotFoundException notFound(IIdType id) {
         String message = "Resource " + id.toUnqualifiedVersionless().getValue()
                 + " is not known, or not available to you";
         OperationOutcome outcome = new OperationOutcome();

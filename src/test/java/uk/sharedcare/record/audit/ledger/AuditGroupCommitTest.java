@@ -1,4 +1,4 @@
-package uk.sharedcare.record.audit;
+package uk.sharedcare.record.audit.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.hl7.fhir.r4.model.AuditEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +21,7 @@ class AuditGroupCommitTest {
     private final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger nextId = new AtomicInteger();
     private final ExecutorService callers = Executors.newFixedThreadPool(16);
-    private AuditGroupCommit groupCommit;
+    private AuditGroupCommit<String> groupCommit;
 
     @AfterEach
     void stop() {
@@ -36,24 +35,24 @@ class AuditGroupCommitTest {
     void appendsArrivingTogetherShareOneBatchAndEachGetsItsOwnId() throws Exception {
         CountDownLatch firstBatchStarted = new CountDownLatch(1);
         CountDownLatch othersQueued = new CountDownLatch(1);
-        groupCommit = new AuditGroupCommit(batch -> {
+        groupCommit = new AuditGroupCommit<String>(batch -> {
             firstBatchStarted.countDown();
             await(othersQueued);
             return store(batch);
         }, Duration.ofSeconds(10));
 
-        Future<String> first = callers.submit(() -> groupCommit.append(event("first"), id -> { }));
+        Future<Long> first = callers.submit(() -> groupCommit.append("first"));
         firstBatchStarted.await();
-        List<Future<String>> others = new ArrayList<>();
+        List<Future<Long>> others = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             String name = "other-" + i;
-            others.add(callers.submit(() -> groupCommit.append(event(name), id -> { })));
+            others.add(callers.submit(() -> groupCommit.append(name)));
         }
         Thread.sleep(200); // let all ten reach the queue while the first batch is being written
         othersQueued.countDown();
 
-        List<String> ids = new ArrayList<>(List.of(first.get()));
-        for (Future<String> other : others) {
+        List<Long> ids = new ArrayList<>(List.of(first.get()));
+        for (Future<Long> other : others) {
             ids.add(other.get());
         }
         assertThat(ids).doesNotHaveDuplicates().hasSize(11);
@@ -65,78 +64,78 @@ class AuditGroupCommitTest {
     @Test
     void anEventThatCannotBeStoredFailsAloneAndTheRestOfItsBatchIsStored() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        groupCommit = new AuditGroupCommit(batch -> {
+        groupCommit = new AuditGroupCommit<String>(batch -> {
             await(release);
-            if (batch.stream().anyMatch(p -> "poison".equals(p.event().getOutcomeDesc()))) {
+            if (batch.stream().anyMatch(p -> "poison".equals(p.item()))) {
                 throw new IllegalStateException("cannot store the poison event");
             }
             return store(batch);
         }, Duration.ofSeconds(10));
 
-        Future<String> blocker = callers.submit(() -> groupCommit.append(event("blocker"), id -> { }));
+        Future<Long> blocker = callers.submit(() -> groupCommit.append("blocker"));
         Thread.sleep(100);
-        Future<String> good = callers.submit(() -> groupCommit.append(event("good"), id -> { }));
-        Future<String> poison = callers.submit(() -> groupCommit.append(event("poison"), id -> { }));
+        Future<Long> good = callers.submit(() -> groupCommit.append("good"));
+        Future<Long> poison = callers.submit(() -> groupCommit.append("poison"));
         Thread.sleep(200);
         release.countDown();
 
-        assertThat(blocker.get()).isNotBlank();
-        assertThat(good.get()).isNotBlank();
+        assertThat(blocker.get()).isPositive();
+        assertThat(good.get()).isPositive();
         assertThatThrownBy(poison::get).hasRootCauseMessage("cannot store the poison event");
         assertThat(batches).flatExtracting(b -> b).containsExactlyInAnyOrder("blocker", "good");
     }
 
     @Test
     void callerIsNotAnsweredUntilItsEventIsStored() {
-        groupCommit = new AuditGroupCommit(batch -> {
+        groupCommit = new AuditGroupCommit<String>(batch -> {
             throw new IllegalStateException("database unavailable");
         }, Duration.ofSeconds(10));
 
-        assertThatThrownBy(() -> groupCommit.append(event("lost"), id -> { }))
+        assertThatThrownBy(() -> groupCommit.append("lost"))
                 .hasMessage("database unavailable");
     }
 
     @Test
     void callerGivesUpWhenTheTrailIsTooSlowRatherThanAnswerUnrecorded() {
-        groupCommit = new AuditGroupCommit(batch -> {
+        groupCommit = new AuditGroupCommit<String>(batch -> {
             await(new CountDownLatch(1));
             return store(batch);
         }, Duration.ofMillis(300));
 
-        assertThatThrownBy(() -> groupCommit.append(event("slow"), id -> { }))
+        assertThatThrownBy(() -> groupCommit.append("slow"))
                 .hasMessageContaining("did not store the event");
     }
 
     @Test
     void anEventWhoseCallerGaveUpBeforeTheWriterClaimedItIsNeverStored() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        groupCommit = new AuditGroupCommit(batch -> {
+        groupCommit = new AuditGroupCommit<String>(batch -> {
             await(release); // the chain lock is held elsewhere
             return store(batch);
         }, Duration.ofMillis(300));
 
-        assertThatThrownBy(() -> groupCommit.append(event("abandoned"), id -> { }))
+        assertThatThrownBy(() -> groupCommit.append("abandoned"))
                 .hasMessageContaining("did not store the event");
         release.countDown();
-        String later = groupCommit.append(event("later"), id -> { });
+        long later = groupCommit.append("later");
 
-        assertThat(later).isNotBlank();
+        assertThat(later).isPositive();
         assertThat(batches).flatExtracting(b -> b).containsExactly("later");
     }
 
     @Test
     void aCallerWhoseEventTheWriterHasClaimedWaitsForItsCommit() throws Exception {
         CountDownLatch claimed = new CountDownLatch(1);
-        groupCommit = new AuditGroupCommit(batch -> {
+        groupCommit = new AuditGroupCommit<String>(batch -> {
             batch.forEach(AuditGroupCommit.Pending::claim);
             claimed.countDown();
             sleep(500); // committing takes longer than the caller's patience
             return store(batch);
         }, Duration.ofMillis(300));
 
-        String id = groupCommit.append(event("slow commit"), ignored -> { });
+        long id = groupCommit.append("slow commit");
 
-        assertThat(id).isNotBlank();
+        assertThat(id).isPositive();
         assertThat(batches).flatExtracting(b -> b).containsExactly("slow commit");
     }
 
@@ -148,25 +147,14 @@ class AuditGroupCommitTest {
         }
     }
 
-    private List<String> store(List<AuditGroupCommit.Pending> batch) {
-        List<AuditGroupCommit.Pending> claimed = batch.stream().filter(AuditGroupCommit.Pending::claim).toList();
-        batches.add(claimed.stream().map(p -> p.event().getOutcomeDesc()).toList());
-        List<String> ids = new ArrayList<>();
-        batch.forEach(p -> {
-            if (!claimed.contains(p)) {
-                ids.add(null);
-                return;
-            }
-            String id = "AuditEvent/" + nextId.incrementAndGet();
-            p.alsoRecord().accept(id);
-            ids.add(id);
-        });
+    private List<Long> store(List<AuditGroupCommit.Pending<String>> batch) {
+        List<AuditGroupCommit.Pending<String>> claimed = batch.stream().filter(AuditGroupCommit.Pending::claim).toList();
+        batches.add(claimed.stream().map(AuditGroupCommit.Pending::item).toList());
+        List<Long> ids = new ArrayList<>();
+        batch.forEach(p -> ids.add(claimed.contains(p) ? (long) nextId.incrementAndGet() : null));
         return ids;
     }
 
-    private static AuditEvent event(String name) {
-        return new AuditEvent().setOutcomeDesc(name);
-    }
 
     private static void await(CountDownLatch latch) {
         try {

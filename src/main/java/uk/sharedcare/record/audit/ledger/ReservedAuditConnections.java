@@ -1,4 +1,4 @@
-package uk.sharedcare.record.audit;
+package uk.sharedcare.record.audit.ledger;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -17,14 +17,14 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * writer stores through HAPI (JPA), which takes its connections from the host's data source, so the choice is made
  * by thread rather than by handing the writer another data source.
  */
-final class ReservedAuditConnections implements BeanPostProcessor {
+public final class ReservedAuditConnections implements BeanPostProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(ReservedAuditConnections.class);
     private static final ThreadLocal<Boolean> AUDIT_WRITER = ThreadLocal.withInitial(() -> false);
 
     private final int reserved;
 
-    ReservedAuditConnections(int reserved) {
+    public ReservedAuditConnections(int reserved) {
         this.reserved = reserved;
     }
 

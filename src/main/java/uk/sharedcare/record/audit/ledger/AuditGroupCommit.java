@@ -1,4 +1,4 @@
-package uk.sharedcare.record.audit;
+package uk.sharedcare.record.audit.ledger;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,9 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.function.Function;
-import org.hl7.fhir.r4.model.AuditEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,23 +22,22 @@ import org.slf4j.LoggerFactory;
  * until its own event has committed, so nothing is answered before it is on the record. If a batch fails, its
  * events are retried one by one, so one event that cannot be stored does not take the others with it.
  */
-final class AuditGroupCommit implements AutoCloseable {
+final class AuditGroupCommit<T> implements AutoCloseable {
 
     static final int MAX_BATCH = 64;
     private static final Logger log = LoggerFactory.getLogger(AuditGroupCommit.class);
 
     /**
-     * One event waiting to be written, with what must be stored with it, and its caller's answer. The writer
+     * One event waiting to be written (with whatever must be stored with it), and its caller's answer. The writer
      * claims it once it holds the chain lock, and a caller that has stopped waiting abandons it: whichever comes
      * first decides, so an event is either stored or reported unrecorded (and spilled), never both.
      */
-    record Pending(AuditEvent event, Consumer<String> alsoRecord, CompletableFuture<String> stored,
-            AtomicReference<State> state) {
+    record Pending<T>(T item, CompletableFuture<Long> stored, AtomicReference<State> state) {
 
         enum State { WAITING, CLAIMED, ABANDONED }
 
-        Pending(AuditEvent event, Consumer<String> alsoRecord, CompletableFuture<String> stored) {
-            this(event, alsoRecord, stored, new AtomicReference<>(State.WAITING));
+        Pending(T item) {
+            this(item, new CompletableFuture<>(), new AtomicReference<>(State.WAITING));
         }
 
         /** The writer's turn: false if the caller has already given up on this event. */
@@ -54,18 +51,18 @@ final class AuditGroupCommit implements AutoCloseable {
         }
     }
 
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final Function<List<Pending>, List<String>> writeBatch;
+    private final BlockingQueue<Pending<T>> queue = new LinkedBlockingQueue<>();
+    private final Function<List<Pending<T>>, List<Long>> writeBatch;
     private final Duration patience;
     private final Thread writer;
     private volatile boolean open = true;
 
     /**
      * @param writeBatch stores a batch in one transaction, in order, each event it can {@link Pending#claim()},
-     *                   returning the event ids (null for one not claimed); throws, storing nothing
+     *                   returning the events' sequence numbers (null for one not claimed); throws, storing nothing
      * @param patience   how long a caller waits for its event to be stored before it is told the trail is unavailable
      */
-    AuditGroupCommit(Function<List<Pending>, List<String>> writeBatch, Duration patience) {
+    AuditGroupCommit(Function<List<Pending<T>>, List<Long>> writeBatch, Duration patience) {
         this.writeBatch = writeBatch;
         this.patience = patience;
         this.writer = new Thread(this::writeUntilClosed, "audit-group-commit");
@@ -73,12 +70,12 @@ final class AuditGroupCommit implements AutoCloseable {
         this.writer.start();
     }
 
-    /** Waits until the event (and whatever {@code alsoRecord} writes) has committed; returns its id. */
-    String append(AuditEvent event, Consumer<String> alsoRecord) {
+    /** Waits until the item has committed; returns its sequence number. */
+    long append(T item) {
         if (!open) {
             throw new IllegalStateException("The audit trail is shutting down");
         }
-        Pending pending = new Pending(event, alsoRecord, new CompletableFuture<>());
+        Pending<T> pending = new Pending<>(item);
         queue.add(pending);
         try {
             try {
@@ -106,11 +103,11 @@ final class AuditGroupCommit implements AutoCloseable {
         ReservedAuditConnections.reserveForThisThread();
         while (open || !queue.isEmpty()) {
             try {
-                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                Pending<T> first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
-                List<Pending> batch = new ArrayList<>(List.of(first));
+                List<Pending<T>> batch = new ArrayList<>(List.of(first));
                 queue.drainTo(batch, MAX_BATCH - 1);
                 write(batch);
             } catch (InterruptedException interrupted) {
@@ -122,7 +119,7 @@ final class AuditGroupCommit implements AutoCloseable {
         }
     }
 
-    private void write(List<Pending> batch) {
+    private void write(List<Pending<T>> batch) {
         try {
             complete(batch, writeBatch.apply(batch));
         } catch (RuntimeException batchFailed) {
@@ -130,7 +127,7 @@ final class AuditGroupCommit implements AutoCloseable {
                 batch.get(0).stored().completeExceptionally(batchFailed);
                 return;
             }
-            for (Pending alone : batch) {
+            for (Pending<T> alone : batch) {
                 try {
                     complete(List.of(alone), writeBatch.apply(List.of(alone)));
                 } catch (RuntimeException failed) {
@@ -141,7 +138,7 @@ final class AuditGroupCommit implements AutoCloseable {
     }
 
     /** {@code ids} is in batch order, with null for an event its caller abandoned, which was not stored. */
-    private static void complete(List<Pending> batch, List<String> ids) {
+    private static <T> void complete(List<Pending<T>> batch, List<Long> ids) {
         for (int i = 0; i < batch.size(); i++) {
             if (ids.get(i) != null) {
                 batch.get(i).stored().complete(ids.get(i));
@@ -158,7 +155,7 @@ final class AuditGroupCommit implements AutoCloseable {
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
-        Pending left;
+        Pending<T> left;
         while ((left = queue.poll()) != null) {
             left.stored().completeExceptionally(new IllegalStateException("The audit trail shut down"));
         }
