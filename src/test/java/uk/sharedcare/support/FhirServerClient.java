@@ -27,6 +27,8 @@ public final class FhirServerClient {
 
     static {
         FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        // A server's first write loads the profile validator's terminology: slow on a busy 2-core machine.
+        FHIR.getRestfulClientFactory().setSocketTimeout(120_000);
     }
 
     private final String serverUrl;

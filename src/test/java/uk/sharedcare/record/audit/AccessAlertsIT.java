@@ -27,6 +27,8 @@ import org.springframework.scheduling.config.ScheduledTaskHolder;
 import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import javax.sql.DataSource;
 import uk.sharedcare.record.access.AccessContextResolver;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
@@ -41,6 +43,9 @@ class AccessAlertsIT {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    DataSource dataSource;
 
     @Autowired
     DailyDigests digests;
@@ -217,6 +222,7 @@ class AccessAlertsIT {
     void practiceGetsOneDailyDigestOfNewAccessorsAndBreakGlassAwaitingReview() {
         borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
         LocalDate today = LocalDate.now(ZoneId.of("Europe/London"));
+        awaitOutboxDelivered();
 
         digests.send(today);
         assertThat(digests.send(today)).as("a second run the same day sends nothing").isZero();
@@ -285,9 +291,25 @@ class AccessAlertsIT {
         assertThat(new FhirServerClient(port, caller.sign()).get("/" + id).status()).isEqualTo(200);
     }
 
+    /** Alerts are delivered from the outbox by a worker: what the accesses owed is delivered within seconds. */
     private List<Communication> alertsSeenBy(Token caller) {
+        awaitOutboxDelivered();
         return borough.as(caller).search().byUrl("Communication?subject=" + patient).returnBundle(Bundle.class)
                 .execute().getEntry().stream().map(e -> (Communication) e.getResource()).toList();
+    }
+
+    private void awaitOutboxDelivered() {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline && jdbc.queryForObject(
+                "select count(*) from SCR_ALERT_OUTBOX where DELIVERED is null", Integer.class) > 0) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static String kind(Communication alert) {
