@@ -1,5 +1,6 @@
 package uk.sharedcare.record.access;
 
+import java.time.Clock;
 import java.util.List;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
@@ -16,7 +17,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 /**
  * Builds the decoder that decides whether a bearer token is genuine: signed with one of the issuer's published
  * keys by an asymmetric algorithm (so {@code alg: none} and HMAC tokens never verify), from the configured
- * issuer, for this server's audience, carrying an expiry, and inside its {@code nbf}/{@code exp} window.
+ * issuer, for this server's audience, carrying an expiry, and inside its {@code nbf}/{@code exp} window. A token
+ * that verified is remembered until it expires ({@link VerifiedTokenCache}), its claims checked again on every use.
  */
 final class BearerTokenVerification {
 
@@ -29,7 +31,7 @@ final class BearerTokenVerification {
                         SignatureAlgorithm.PS256, SignatureAlgorithm.ES256, SignatureAlgorithm.ES384)))
                 .build();
         decoder.setJwtValidator(validator(identity));
-        return decoder;
+        return new VerifiedTokenCache(decoder, validator(identity), Clock.systemUTC(), 100_000);
     }
 
     static OAuth2TokenValidator<Jwt> validator(IdentityProperties identity) {
