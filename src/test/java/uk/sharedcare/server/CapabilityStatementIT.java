@@ -18,7 +18,7 @@ class CapabilityStatementIT {
     private static final List<String> SHARED_RECORD_TYPES = List.of(
             "Patient", "Consent", "CarePlan", "EpisodeOfCare", "Organization", "Practitioner", "PractitionerRole",
             "CareTeam", "Encounter", "Condition", "Observation", "AllergyIntolerance", "MedicationStatement",
-            "DocumentReference", "Flag", "Provenance", "AuditEvent", "Subscription");
+            "DocumentReference", "Flag", "Provenance", "Subscription");
 
     @LocalServerPort
     int port;
@@ -44,6 +44,20 @@ class CapabilityStatementIT {
         assertThat(resources).filteredOn(r -> SHARED_RECORD_TYPES.contains(r.getType()))
                 .allSatisfy(r -> assertThat(r.getInteraction()).extracting(i -> i.getCode().toCode())
                         .contains("read", "create", "update", "search-type"));
+    }
+
+    @Test
+    void auditEventsAreOfferedToReadAndSearchOnly() {
+        CapabilityStatement metadata = new FhirServerClient(port).fhir().capabilities()
+                .ofType(CapabilityStatement.class).execute();
+
+        assertThat(metadata.getRestFirstRep().getResource()).filteredOn(r -> "AuditEvent".equals(r.getType()))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.getInteraction()).extracting(i -> i.getCode().toCode())
+                            .contains("read", "vread", "search-type").doesNotContain("create", "update", "delete");
+                    assertThat(r.getSearchParam()).extracting(p -> p.getName())
+                            .contains("patient", "entity", "agent", "date", "outcome", "purpose");
+                });
     }
 
     @Test

@@ -126,7 +126,8 @@ public class AuditConfig {
         return new AuditRecording(
                 List.of(new AuditInterceptor(trail, spill, events, fhir, new AccessAlerts(outbox, patients),
                                 daos::isResourceTypeSupported),
-                        new AuditDoesNotPinResources()),
+                        new AuditDoesNotPinResources(), new AuditTrailIsReadOnly(),
+                        new AuditEventCapabilities()),
                 List.of(new AuditEventProvider(ledger, json, consent),
                         new VerifyAuditChainProvider(ledger),
                         new AccessReportProvider(ledger, json, patients),

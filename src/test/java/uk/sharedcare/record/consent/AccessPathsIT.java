@@ -253,7 +253,8 @@ class AccessPathsIT {
 
         RawResponse response = socialWorker.send("POST", "/AuditEvent", forged, FHIR_JSON);
 
-        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.status()).isEqualTo(405);
+        assertThat(response.header("Allow")).isEqualTo("GET");
         assertThat(response.operationOutcome().getIssueFirstRep().getDiagnostics()).contains("server alone");
     }
 

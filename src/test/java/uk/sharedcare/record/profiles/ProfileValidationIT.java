@@ -149,8 +149,9 @@ class ProfileValidationIT {
         assertThat(response.body()).doesNotContain("provision.type");
     }
 
+    /** Every example of a type anyone writes: AuditEvents are written by the server alone, and have no $validate. */
     static List<String> examples() {
-        return ProfileExamples.names("-");
+        return ProfileExamples.names("-").stream().filter(name -> !name.startsWith("AuditEvent-")).toList();
     }
 
     @ParameterizedTest
