@@ -18,8 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  * whatever has been answered, and its latency runs from that due time to its answer, so a stalled server is
  * charged for every request it delayed (no coordinated omission). Requests wait for a free sender in a queue;
  * if the queue holds more than {@link #BACKLOG_SECONDS} of arrivals (all {@link #SENDERS} senders busy and more
- * waiting), the server cannot sustain the rate and the window ends early, marked overloaded, which bounds the
- * wait for the backlog to drain. Request {@code k} goes to node {@code k mod nodes}.
+ * waiting), the server cannot sustain the rate and the window ends early, marked overloaded: the queued requests
+ * are dropped unsent (counted as unanswered) and only those in flight are waited for. Request {@code k} goes to node {@code k mod nodes}.
  */
 final class OpenLoop {
 
@@ -87,6 +87,7 @@ final class OpenLoop {
             }
             if (queue.size() > backlogLimit) {
                 window.overloaded = true;
+                queue.clear(); // due but never sent: counted as unanswered, not waited for
                 break;
             }
             String baseUrl = nodes.baseUrlFor(k);

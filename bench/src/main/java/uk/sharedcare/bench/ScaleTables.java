@@ -96,7 +96,8 @@ final class ScaleTables {
                     answered(on), latencies(on), on.statuses()));
         }
         md.append(String.format(Locale.ROOT, "%n\"overloaded\": more than %.1f s of arrivals queued behind %d"
-                + " busy senders, so the window stopped early; its percentiles cover only what was answered.%n",
+                + " busy senders, so the window stopped early and dropped them unsent; its percentiles cover only"
+                + " what was answered.%n",
                 OpenLoop.BACKLOG_SECONDS, OpenLoop.SENDERS));
     }
 
