@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
 
     private static final Pattern HEAP = Pattern.compile("total (\\d+)K, used (\\d+)K");
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(10); // generous: a busy 2-core machine
 
     private final Process process;
     private final int port;
