@@ -130,7 +130,7 @@ public final class Bench {
             try (ServerNodes nodes = start(ServerProcess.Mode.PLUGIN_OFF, to, "")) {
                 off = measureAll(operations, nodes, ServerProcess.Mode.PLUGIN_OFF, to, stamp);
             }
-            AuditCeiling.Result ceiling = settings.auditClients() > 0 ? auditCeiling(to) : null;
+            AuditCeiling.Result ceiling = settings.auditClients() > 0 ? auditCeilingOrNone(to) : null;
             return new ScaleResult(to, settings.nodes(), load, afterLoad, on.memory(), off.memory(), off.closed(),
                     on.closed(), off.open(), on.open(), ceiling);
         }
@@ -162,6 +162,16 @@ public final class Bench {
                 }
             }
             return new Measured(closed, open, nodes.memory());
+        }
+
+        /** The ceiling, or none if it could not be measured: the measurements before it are kept either way. */
+        private AuditCeiling.Result auditCeilingOrNone(int scale) {
+            try {
+                return auditCeiling(scale);
+            } catch (Exception | Error e) {
+                log("The audit append ceiling could not be measured: " + e);
+                return null;
+            }
         }
 
         /**
