@@ -55,6 +55,7 @@ public final class Bench {
         BenchCallers callers = new BenchCallers();
         List<ScaleResult> results = new ArrayList<>();
         try (Database database = Database.start(settings.work().resolve("postgres"))) {
+            run.put("database", database.durability() + ", pg_stat_statements");
             int loaded = 0;
             for (int scale : settings.scales()) {
                 log("Population " + scale + ": loading patients " + loaded + " to " + scale);
@@ -75,10 +76,18 @@ public final class Bench {
         run.put("machine", Runtime.getRuntime().availableProcessors() + " cores, "
                 + memoryOfMachine() + ", " + System.getProperty("os.name") + " " + System.getProperty("os.version"));
         run.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        run.put("clients", settings.clients());
+        run.put("closed loop", settings.clients() + " clients, each sending when answered");
+        run.put("open loop", settings.rate() > 0 ? settings.rate() + " requests/s on schedule, latency from the"
+                + " scheduled send time" : "not run");
         run.put("per operation", settings.warmupSeconds() + " s warm-up, then " + settings.seconds()
-                + " s measured (at most " + settings.maxRequests() + " requests)");
-        run.put("server", "exec jar, -Xmx" + settings.serverHeap() + ", PostgreSQL 16 embedded (zonky), fsync on");
+                + " s measured (at most " + settings.maxRequests() + " requests), per loop and mode");
+        run.put("audit ceiling", settings.auditClients() > 0 ? settings.auditClients() + " clients, "
+                + settings.auditSeconds() + " s, records counted by `" + Database.AUDIT_RECORDS_STORED + "`"
+                : "not run");
+        run.put("server", settings.nodes() + " node(s) per mode, each an exec jar with -Xmx" + settings.serverHeap()
+                + ", over one embedded PostgreSQL (zonky)");
+        run.put("requests", "GETs with Cache-Control: no-cache to both servers; patients drawn at random from every"
+                + " loaded patient who fits the operation");
         run.put("seed", settings.seed());
         return run;
     }
@@ -100,59 +109,111 @@ public final class Bench {
             LoopbackHttp http, BenchCallers callers, Population population) {
 
         ScaleResult measure(int from, int to, String stamp) throws Exception {
-            Measurement measurement = new Measurement(http, settings);
             List<Operation> operations = Workload.operations(population, to);
+            log(operations.stream().map(o -> o.name() + ": " + o.patients().size() + " patients")
+                    .collect(java.util.stream.Collectors.joining(", ", "Drawing from ", "")));
             PopulationLoader.LoadTiming load;
-            ServerProcess.Memory afterLoad;
-            ServerProcess.Memory onMemory;
-            List<Measurement.Result> on = new ArrayList<>();
-            try (ServerProcess server = start(ServerProcess.Mode.PLUGIN_ON, to)) {
-                PopulationLoader loader = new PopulationLoader(http, server.baseUrl(), population, callers,
-                        settings.loadThreads());
+            List<ServerProcess.Memory> afterLoad;
+            Measured on;
+            try (ServerNodes nodes = start(ServerProcess.Mode.PLUGIN_ON, to, "")) {
+                PopulationLoader loader = new PopulationLoader(http, nodes, population, callers,
+                        settings.loadThreads(), settings.loadSlice());
                 if (from == 0) {
                     loader.loadDirectory();
                 }
                 load = loader.load(from, to);
                 log(String.format("Loaded %d patients in %.0f s", to - from, load.millis() / 1000.0));
-                afterLoad = server.memory();
-                for (Operation operation : operations) {
-                    on.add(measureOne(measurement, operation, server, ServerProcess.Mode.PLUGIN_ON, to, stamp));
-                }
-                onMemory = server.memory();
+                afterLoad = nodes.memory();
+                on = measureAll(operations, nodes, ServerProcess.Mode.PLUGIN_ON, to, stamp);
             }
-            List<Measurement.Result> off = new ArrayList<>();
-            ServerProcess.Memory offMemory;
-            try (ServerProcess server = start(ServerProcess.Mode.PLUGIN_OFF, to)) {
-                for (Operation operation : operations) {
-                    off.add(measureOne(measurement, operation, server, ServerProcess.Mode.PLUGIN_OFF, to, stamp));
-                }
-                offMemory = server.memory();
+            Measured off;
+            try (ServerNodes nodes = start(ServerProcess.Mode.PLUGIN_OFF, to, "")) {
+                off = measureAll(operations, nodes, ServerProcess.Mode.PLUGIN_OFF, to, stamp);
             }
-            return new ScaleResult(to, load, afterLoad, onMemory, offMemory, off, on);
+            AuditCeiling.Result ceiling = settings.auditClients() > 0 ? auditCeilingOrNone(to) : null;
+            return new ScaleResult(to, settings.nodes(), load, afterLoad, on.memory(), off.memory(), off.closed(),
+                    on.closed(), off.open(), on.open(), ceiling);
         }
 
-        private ServerProcess start(ServerProcess.Mode mode, int scale) {
-            log("Starting the server, " + mode.label());
-            return ServerProcess.start(jar, database, mode, issuer, settings.serverHeap(),
-                    settings.work().resolve("server-" + mode.label() + "-" + scale + ".log"));
+        /** Both loops' results for every operation in one mode, and the nodes' memory after them. */
+        private record Measured(List<OperationResult> closed, List<OperationResult> open,
+                List<ServerProcess.Memory> memory) {}
+
+        private Measured measureAll(List<Operation> operations, ServerNodes nodes, ServerProcess.Mode mode,
+                int scale, String stamp) throws Exception {
+            CostMeter meter = new CostMeter(database, nodes);
+            List<OperationResult> closed = new ArrayList<>();
+            for (Operation operation : operations) {
+                Thread dumps = mode == ServerProcess.Mode.PLUGIN_ON && settings.profileSamples() > 0
+                        ? ThreadDumps.during(nodes.first(), settings, scale + "-" + slug(operation.name()),
+                                settings.work().resolve("profiles-" + stamp))
+                        : null;
+                closed.add(logged(new ClosedLoop(http, settings).run(operation, mode.label(), nodes,
+                        tokenFor(operation, mode), meter)));
+                if (dumps != null) {
+                    dumps.join(60_000);
+                }
+            }
+            List<OperationResult> open = new ArrayList<>();
+            if (settings.rate() > 0) {
+                for (Operation operation : operations) {
+                    open.add(logged(new OpenLoop(http, settings).run(operation, mode.label(), nodes,
+                            tokenFor(operation, mode), meter)));
+                }
+            }
+            return new Measured(closed, open, nodes.memory());
         }
 
-        private Measurement.Result measureOne(Measurement measurement, Operation operation, ServerProcess server,
-                ServerProcess.Mode mode, int scale, String stamp) throws Exception {
-            Optional<String> token = mode == ServerProcess.Mode.PLUGIN_OFF ? Optional.empty()
-                    : Optional.of(operation.caller() == Operation.Caller.SOCIAL_WORKER ? callers.socialWorker()
-                            : callers.trustClinician());
-            Thread dumps = mode == ServerProcess.Mode.PLUGIN_ON && settings.profileSamples() > 0
-                    ? ThreadDumps.during(server, settings, scale + "-" + slug(operation.name()),
-                            settings.work().resolve("profiles-" + stamp))
-                    : null;
-            Measurement.Result result = measurement.run(operation, mode.label(), server.baseUrl(), token);
-            if (dumps != null) {
-                dumps.join(60_000);
+        /** The ceiling, or none if it could not be measured: the measurements before it are kept either way. */
+        private AuditCeiling.Result auditCeilingOrNone(int scale) {
+            try {
+                return auditCeiling(scale);
+            } catch (Exception | Error e) {
+                log("The audit append ceiling could not be measured: " + e);
+                return null;
             }
-            log(String.format("%s %s: %.1f req/s, p50 %.1f ms, p95 %.1f ms, answers %s", mode.label(),
-                    operation.name(), result.perSecond(), result.p50Millis(), result.p95Millis(), result.statuses()));
-            return result;
+        }
+
+        /**
+         * Last, on plugin-on nodes started afresh, so the records it adds to the trail (today HAPI resources, which
+         * slow HAPI's own queries as they grow) come after every other measurement at this size.
+         */
+        private AuditCeiling.Result auditCeiling(int scale) throws Exception {
+            try (ServerNodes nodes = start(ServerProcess.Mode.PLUGIN_ON, scale, "audit-ceiling")) {
+                AuditCeiling.Result result = new AuditCeiling(http, settings).run(nodes, database,
+                        callers.trustClinician(), Workload.cheapAuditedRead(population),
+                        new CostMeter(database, nodes));
+                log(String.format("audit append ceiling: %.0f records/s (%.2f per request, %d clients, answers %s)",
+                        result.recordsPerSecond(), result.recordsPerRequest(), result.clients(), result.statuses()));
+                return result;
+            }
+        }
+
+        private ServerNodes start(ServerProcess.Mode mode, int scale, String purpose) {
+            log("Starting " + settings.nodes() + " server node(s), " + mode.label()
+                    + (purpose.isEmpty() ? "" : ", for the " + purpose));
+            return ServerNodes.start(settings.nodes(), jar, database, mode, issuer, settings.serverHeap(),
+                    settings.work(), scale + (purpose.isEmpty() ? "" : "-" + purpose));
+        }
+
+        private Optional<String> tokenFor(Operation operation, ServerProcess.Mode mode) {
+            if (mode == ServerProcess.Mode.PLUGIN_OFF) {
+                return Optional.empty();
+            }
+            return Optional.of(operation.caller() == Operation.Caller.SOCIAL_WORKER ? callers.socialWorker()
+                    : callers.trustClinician());
+        }
+
+        private static OperationResult logged(OperationResult r) {
+            ServerCost cost = r.cost();
+            log(String.format(java.util.Locale.ROOT, "%s %s loop %s: %.1f req/s%s, p50 %.1f ms, p95 %.1f ms,"
+                            + " p99 %.1f ms, %.1f SQL/req, %.2f ms CPU/req, answers %s",
+                    r.mode(), r.loop(), r.operation(), r.perSecond(),
+                    r.loop().equals("open") ? String.format(java.util.Locale.ROOT, " of %.0f offered%s",
+                            r.offeredPerSecond(), r.overloaded() ? " (OVERLOADED)" : "") : "",
+                    r.p50Millis(), r.p95Millis(), r.p99Millis(), cost.sqlPerRequest(),
+                    cost.serverCpuMillisPerRequest(), r.statuses()));
+            return r;
         }
 
         private static String slug(String name) {

@@ -5,45 +5,64 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The benchmark's parameters, from {@code --name value} arguments. Defaults finish in minutes on two cores.
+ * The benchmark's parameters, from {@code --name value} arguments. Defaults: 10,000 patients, about half an hour
+ * on two cores after loading.
  *
  * @param scales population sizes to measure at, ascending; the population grows from one to the next
- * @param clients concurrent clients per measured operation
- * @param seconds measured seconds per operation and mode
+ * @param clients concurrent clients per measured operation (closed loop)
+ * @param rate requests per second of the fixed-arrival-rate (open loop) measurement, over all nodes; 0 skips it
+ * @param seconds measured seconds per operation, mode and loop
  * @param warmupSeconds unmeasured seconds before each measurement
  * @param maxRequests bound on the requests of one measurement, whatever the time
- * @param seed the population's seed
+ * @param seed the population's seed (and the draw of patients)
+ * @param nodes server processes per mode, sharing the one PostgreSQL
+ * @param auditClients concurrent clients of the audit append ceiling; 0 skips it
+ * @param auditSeconds measured seconds of the audit append ceiling
  * @param loadThreads concurrent writers while loading the population
- * @param serverHeap the server JVM's -Xmx
+ * @param loadSlice patients per slice while loading: a slice's bundles go in order on one thread, bigger slices
+ *     give fuller bundles (the population caps them at 500 entries)
+ * @param serverHeap each server JVM's -Xmx
  * @param profileSamples thread dumps of the plugin-on server taken during each measured operation
  * @param work directory for the database and server logs
  * @param results directory for results JSON and markdown
  */
-record BenchSettings(List<Integer> scales, int clients, int seconds, int warmupSeconds, int maxRequests, long seed,
-        int loadThreads, String serverHeap, int profileSamples, Path work, Path results) {
+record BenchSettings(List<Integer> scales, int clients, double rate, int seconds, int warmupSeconds,
+        int maxRequests, long seed, int nodes, int auditClients, int auditSeconds, int loadThreads, int loadSlice,
+        String serverHeap, int profileSamples, Path work, Path results) {
+
+    private static final Set<String> NAMES = Set.of("scales", "clients", "rate", "seconds", "warmup",
+            "max-requests", "seed", "nodes", "audit-clients", "audit-seconds", "load-threads", "load-slice",
+            "server-heap", "profile-samples", "work", "results");
 
     static BenchSettings parse(String[] args) {
-        Map<String, String> given = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("Expected --name value, got " + args[i]);
-            }
-            given.put(args[i].substring(2), args[i + 1]);
-        }
         if (args.length % 2 != 0) {
             throw new IllegalArgumentException("Arguments come in pairs: --name value");
         }
-        List<Integer> scales = Arrays.stream(given.getOrDefault("scales", "2000").split(","))
+        Map<String, String> given = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--") || !NAMES.contains(args[i].substring(2))) {
+                throw new IllegalArgumentException("Unknown option " + args[i] + "; known: " + NAMES);
+            }
+            given.put(args[i].substring(2), args[i + 1]);
+        }
+        List<Integer> scales = Arrays.stream(given.getOrDefault("scales", "10000").split(","))
                 .map(String::trim).map(Integer::parseInt).sorted().toList();
+        int seconds = Integer.parseInt(given.getOrDefault("seconds", "20"));
         return new BenchSettings(scales,
                 Integer.parseInt(given.getOrDefault("clients", "16")),
-                Integer.parseInt(given.getOrDefault("seconds", "20")),
+                Double.parseDouble(given.getOrDefault("rate", "200")),
+                seconds,
                 Integer.parseInt(given.getOrDefault("warmup", "5")),
                 Integer.parseInt(given.getOrDefault("max-requests", "100000")),
                 Long.parseLong(given.getOrDefault("seed", "20261130")),
-                Integer.parseInt(given.getOrDefault("load-threads", "2")),
+                Integer.parseInt(given.getOrDefault("nodes", "1")),
+                Integer.parseInt(given.getOrDefault("audit-clients", "64")),
+                Integer.parseInt(given.getOrDefault("audit-seconds", Integer.toString(seconds))),
+                Integer.parseInt(given.getOrDefault("load-threads", "4")),
+                Integer.parseInt(given.getOrDefault("load-slice", "2500")),
                 given.getOrDefault("server-heap", "1g"),
                 Integer.parseInt(given.getOrDefault("profile-samples", "0")),
                 Path.of(given.getOrDefault("work", "bench/work")).toAbsolutePath(),

@@ -5,18 +5,38 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 
 /**
  * The PostgreSQL server both servers under test share: zonky's embedded binaries (a test dependency), on
  * loopback, with PostgreSQL's default durability (fsync and synchronous commit on) so audit commits cost what
- * they would in production. A fresh data directory per run (under --work).
+ * they would in production. zonky itself starts PostgreSQL with {@code -F} (fsync off) and
+ * {@code synchronous_commit=off}; the settings below, given after those, turn both back on ({@link #durability()}
+ * reads what the server really runs with, for the report). A fresh data directory per run (under --work).
+ *
+ * <p>pg_stat_statements is preloaded (zonky's binaries ship it) so the benchmark can count the SQL statements the
+ * servers send: {@code track_utility} is off, so BEGIN, COMMIT and SET are not counted as statements (commits are
+ * counted apart, from {@code pg_stat_database}).
  */
 final class Database implements AutoCloseable {
 
-    private final EmbeddedPostgres postgres;
+    /**
+     * What counts as one stored audit record. Today every AuditEvent is a HAPI resource; when the trail moves to a
+     * ledger table (issue 13), this query is the one line to change, e.g. {@code select count(*) from
+     * scr_audit_ledger}.
+     */
+    static final String AUDIT_RECORDS_STORED = "select count(*) from hfj_resource where res_type = 'AuditEvent'";
 
-    private Database(EmbeddedPostgres postgres) {
+    private final EmbeddedPostgres postgres;
+    private final Path directory;
+
+    private Database(EmbeddedPostgres postgres, Path directory) {
         this.postgres = postgres;
+        this.directory = directory;
     }
 
     static Database start(Path directory) {
@@ -25,13 +45,21 @@ final class Database implements AutoCloseable {
         }
         try {
             Files.createDirectories(directory);
-            return new Database(EmbeddedPostgres.builder()
+            Database database = new Database(EmbeddedPostgres.builder()
                     .setDataDirectory(directory)
                     .setCleanDataDirectory(true)
-                    .setServerConfig("max_connections", "100")
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("max_connections", "200")
                     .setServerConfig("shared_buffers", "512MB")
-                    .setPGStartupWait(java.time.Duration.ofSeconds(60))
-                    .start());
+                    .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                    .setServerConfig("pg_stat_statements.max", "20000")
+                    .setServerConfig("pg_stat_statements.track", "top")
+                    .setServerConfig("pg_stat_statements.track_utility", "off")
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .start(), directory);
+            database.execute("create extension if not exists pg_stat_statements");
+            return database;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start PostgreSQL", e);
         }
@@ -39,6 +67,83 @@ final class Database implements AutoCloseable {
 
     String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+    }
+
+    /** The durability settings the server runs with, as PostgreSQL reports them. */
+    String durability() {
+        return "fsync " + queryString("show fsync") + ", synchronous_commit " + queryString("show synchronous_commit")
+                + ", shared_buffers " + queryString("show shared_buffers") + ", " + queryString("select version()")
+                .replaceFirst(" on .*", "");
+    }
+
+    /** The postmaster's process id, from its pid file: its children are the backends serving the servers. */
+    long postmasterPid() {
+        try {
+            return Long.parseLong(Files.readAllLines(directory.resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Forgets every statement counted so far. */
+    void resetStatementCounts() {
+        execute("select pg_stat_statements_reset()");
+    }
+
+    /** Statements executed since the last reset (the benchmark's own reading of pg_stat_statements excluded). */
+    StatementCount statementsSinceReset() {
+        return new StatementCount(
+                queryLong("select coalesce(sum(calls), 0) from pg_stat_statements"
+                        + " where query not ilike '%pg_stat_statements%'"),
+                queryLong("select dealloc from pg_stat_statements_info"));
+    }
+
+    /**
+     * @param statements calls summed over every statement pg_stat_statements kept
+     * @param entriesEvicted statement entries dropped since the reset because more distinct statements were seen
+     *     than {@code pg_stat_statements.max}: when not 0, {@code statements} is an undercount
+     */
+    record StatementCount(long statements, long entriesEvicted) {}
+
+    /** Transactions committed in the database so far (statistics are flushed about once a second). */
+    long commits() {
+        return queryLong("select xact_commit from pg_stat_database where datname = current_database()");
+    }
+
+    /** Audit records stored so far, however the trail stores them: see {@link #AUDIT_RECORDS_STORED}. */
+    long auditRecordsStored() {
+        return queryLong(AUDIT_RECORDS_STORED);
+    }
+
+    private String queryString(String sql) {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Benchmark query failed: " + sql, e);
+        }
+    }
+
+    private long queryLong(String sql) {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Benchmark query failed: " + sql, e);
+        }
+    }
+
+    private void execute(String sql) {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Benchmark statement failed: " + sql, e);
+        }
     }
 
     @Override

@@ -8,10 +8,15 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 
-/** HTTP to the servers under test, and only to them: every request must go to the loopback address. */
+/**
+ * HTTP to the servers under test, and only to them: every request must go to the loopback address. Every GET
+ * carries {@code Cache-Control: no-cache}, so plain HAPI runs each search instead of answering it from its
+ * search result cache (the plugin-on server cannot reuse cached results: HAPI's consent interceptor forbids it),
+ * and both servers do the same work for the same request.
+ */
 final class LoopbackHttp {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    static final Duration TIMEOUT = Duration.ofSeconds(120);
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -19,7 +24,7 @@ final class LoopbackHttp {
     record Answer(int status, String body, long nanos) {}
 
     Answer get(String url, Optional<String> token) {
-        return send(request(url, token).GET().build());
+        return send(request(url, token).header("Cache-Control", "no-cache").GET().build());
     }
 
     Answer post(String url, Optional<String> token, String fhirJson) {

@@ -14,25 +14,28 @@ import uk.sharedcare.population.WriterBundle;
 /**
  * Loads the synthetic population through the FHIR API of a plugin-on server: each transaction bundle posted with
  * the token of the organisation that records its resources, so custodians, labels and relationships are the
- * server's own. Slices of patients load on a few threads at once; within a slice the order of its bundles holds.
+ * server's own. Slices of patients load on a few threads at once, spread over the plugin-on nodes; within a
+ * slice the order of its bundles holds (patients before what refers to them).
  */
 final class PopulationLoader {
 
-    private static final int SLICE = 500;
     private static final FhirContext FHIR = FhirContext.forR4Cached();
 
     private final LoopbackHttp http;
-    private final String baseUrl;
+    private final ServerNodes nodes;
     private final Population population;
     private final BenchCallers callers;
     private final int threads;
+    private final int slice;
 
-    PopulationLoader(LoopbackHttp http, String baseUrl, Population population, BenchCallers callers, int threads) {
+    PopulationLoader(LoopbackHttp http, ServerNodes nodes, Population population, BenchCallers callers,
+            int threads, int slice) {
         this.http = http;
-        this.baseUrl = baseUrl;
+        this.nodes = nodes;
         this.population = population;
         this.callers = callers;
         this.threads = threads;
+        this.slice = slice;
     }
 
     /** How long loading took: patients, resources written, milliseconds. */
@@ -45,7 +48,7 @@ final class PopulationLoader {
     }
 
     void loadDirectory() {
-        population.directoryBundles().forEach(this::post);
+        population.directoryBundles().forEach(bundle -> post(bundle, nodes.baseUrlFor(0)));
     }
 
     /** Loads patients {@code from} (inclusive) to {@code to} (exclusive). */
@@ -55,11 +58,12 @@ final class PopulationLoader {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> slices = new ArrayList<>();
-            for (int sliceStart = from; sliceStart < to; sliceStart += SLICE) {
+            for (int sliceStart = from, number = 0; sliceStart < to; sliceStart += slice, number++) {
                 int first = sliceStart;
-                int end = Math.min(to, sliceStart + SLICE);
+                int end = Math.min(to, sliceStart + slice);
+                String baseUrl = nodes.baseUrlFor(number);
                 slices.add(pool.submit(() -> population.patientBundles(first, end)
-                        .forEach(bundle -> resources.addAndGet(post(bundle)))));
+                        .forEach(bundle -> resources.addAndGet(post(bundle, baseUrl)))));
             }
             for (Future<?> slice : slices) {
                 slice.get();
@@ -70,7 +74,7 @@ final class PopulationLoader {
         return new LoadTiming(from, to, resources.get(), (System.nanoTime() - start) / 1_000_000);
     }
 
-    private int post(WriterBundle bundle) {
+    private int post(WriterBundle bundle, String baseUrl) {
         String json = FHIR.newJsonParser().encodeResourceToString(bundle.bundle());
         LoopbackHttp.Answer answer = http.post(baseUrl, Optional.of(callers.systemClientOf(bundle.writer())), json);
         if (answer.status() != 200) {

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
 
     private static final Pattern HEAP = Pattern.compile("total (\\d+)K, used (\\d+)K");
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(10); // generous: a busy 2-core machine
 
     private final Process process;
     private final int port;
@@ -33,6 +33,8 @@ final class ServerProcess implements AutoCloseable {
     private ServerProcess(Process process, int port) {
         this.process = process;
         this.port = port;
+        // A benchmark stopped by a signal leaves no server behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "stop-server-" + process.pid()));
     }
 
     /** Starts the server and waits until it answers {@code /fhir/metadata}. */
@@ -41,7 +43,7 @@ final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString(),
                 "-Xms" + heap, "-Xmx" + heap, "-jar", jar.toString(),
                 "--shared-care.enabled=" + (mode == Mode.PLUGIN_ON),
-                "--shared-care.extract.directory=" + log.getParent().resolve("extracts")));
+                "--shared-care.extract.directory=" + log.resolveSibling(log.getFileName() + ".extracts")));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
@@ -80,6 +82,12 @@ final class ServerProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** CPU time the server's JVM has used so far, every thread (user + system, from /proc). */
+    Duration cpuTime() {
+        return process.info().totalCpuDuration().orElseThrow(
+                () -> new IllegalStateException("No CPU time for the server process " + pid()));
     }
 
     /** Resident set size from /proc and the Java heap from jcmd, now. */
