@@ -4,7 +4,8 @@
     bench/thread-dump-summary.py bench/work/profiles-<run>/<scale>-<operation>   (the prefix of the dump files)
 
 Each busy request thread (http-nio-*-exec-*) is counted once per dump, by what it is doing: queued for or holding
-the audit chain lock (AuditTrail.append: SELECT ... FOR UPDATE, or storing the AuditEvent), loading the patient's
+the audit ledger (AuditTrail.append: encoding and hashing its own event, or waiting for the ledger writer to commit
+it), loading the patient's
 sharing state (PatientStateLoader), or elsewhere (its first frame from the record, HAPI or Hibernate).
 """
 import collections
@@ -26,11 +27,9 @@ def activity(frames):
         return None
     if any("AuditTrail.append" in f for f in frames):
         below = frames[:next(i for i, f in enumerate(frames) if "AuditTrail.append" in f)]
-        if any("JdbcTemplate.query" in f for f in below):
-            return "audit: queued for the chain lock (SELECT ... FOR UPDATE)"
-        if any("BaseHapiFhirResourceDao.create" in f for f in below):
-            return "audit: holding the lock, storing the AuditEvent"
-        return "audit: holding the lock, other (hash, head update, commit, alerts)"
+        if any("AuditGroupCommit.append" in f for f in below):
+            return "audit: waiting for the ledger writer's commit"
+        return "audit: building, encoding and hashing its own event"
     if any("AccessAlerts" in f for f in frames):
         return "access alerts"
     if any("PatientStateLoader" in f for f in frames):

@@ -29,7 +29,7 @@ final class Database implements AutoCloseable {
      * ledger table (issue 13), this query is the one line to change, e.g. {@code select count(*) from
      * scr_audit_ledger}.
      */
-    static final String AUDIT_RECORDS_STORED = "select count(*) from hfj_resource where res_type = 'AuditEvent'";
+    static final String AUDIT_RECORDS_STORED = "select count(*) from scr_audit_ledger";
 
     private final EmbeddedPostgres postgres;
     private final Path directory;
