@@ -25,6 +25,7 @@ class InterceptorOrderIT {
             entry("WriteValidation", InterceptorOrder.WRITE_VALIDATION),
             entry("RequestExposureGuard", InterceptorOrder.REQUEST_GUARD),
             entry("VisiblePages", InterceptorOrder.VISIBLE_PAGES),
+            entry("PatientStatePrefetch", InterceptorOrder.PATIENT_STATES),
             entry("ConsentInterceptor", InterceptorOrder.CONSENT),
             entry("SearchOwners", InterceptorOrder.SEARCH_OWNERS),
             entry("AuditInterceptor", InterceptorOrder.AUDIT),

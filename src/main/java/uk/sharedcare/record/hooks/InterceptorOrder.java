@@ -18,6 +18,8 @@ public final class InterceptorOrder {
     public static final int REQUEST_GUARD = 50;
     /** Pages cut again from the stored result, before HAPI's consent interceptor carries out obligations. */
     public static final int VISIBLE_PAGES = 60;
+    /** The states of every patient a batch of resources is about, made current in one query before consent decides. */
+    public static final int PATIENT_STATES = 90;
     /** HAPI's own {@code ConsentInterceptor} (its {@code AuthorizationConstants.ORDER_CONSENT_INTERCEPTOR}). */
     public static final int CONSENT = 100;
     /** Binding a response's paging links to its caller, once {@link #VISIBLE_PAGES} has made them. */

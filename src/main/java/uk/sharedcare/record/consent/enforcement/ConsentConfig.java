@@ -18,10 +18,13 @@ import uk.sharedcare.record.consent.SecondaryUsePolicy;
 import uk.sharedcare.record.consent.SharingPolicy;
 import uk.sharedcare.record.consent.SubscriptionPolicy;
 import uk.sharedcare.record.consent.WritePolicy;
+import uk.sharedcare.record.patientstate.PatientStateCache;
+import uk.sharedcare.record.patientstate.PolicyInputWrites;
+import uk.sharedcare.record.patientstate.StateStamps;
 
 /**
  * Consent and purpose-of-use enforcement: the policy from {@code shared-care-policy.yaml}, the patient-state
- * loader, and the interceptors that enforce the policy's decisions on every access path.
+ * loader and its stamped cache, and the interceptors that enforce the policy's decisions on every access path.
  */
 @Configuration(proxyBeanMethods = false)
 public class ConsentConfig {
@@ -48,7 +51,31 @@ public class ConsentConfig {
     }
 
     @Bean
-    SharedCareConsentService sharedCareConsentService(SharingPolicy policy, PatientStateLoader patients,
+    StateStamps stateStamps(DataSource dataSource) {
+        return new StateStamps(new JdbcTemplate(dataSource));
+    }
+
+    @Bean
+    PatientStateCache patientStateCache(StateStamps stamps, PatientStateLoader loader,
+            @Value("${shared-care.patient-state-cache.maximum-size:100000}") long maximumSize) {
+        return new PatientStateCache(stamps, loader::load, maximumSize);
+    }
+
+    /**
+     * On the storage layer's interceptor service, which every write passes through (the RestfulServer's sees
+     * only HTTP requests), so that no change to a policy input leaves a stamp behind.
+     */
+    @Bean
+    PolicyInputWrites policyInputWrites(StateStamps stamps, DataSource dataSource, FhirContext fhir,
+            PolicyFile.Loaded file, IInterceptorService storageInterceptors) {
+        PolicyInputWrites writes = new PolicyInputWrites(stamps, dataSource,
+                resource -> PatientCompartment.patientsOf(fhir, resource), file.codes());
+        storageInterceptors.registerInterceptor(writes);
+        return writes;
+    }
+
+    @Bean
+    SharedCareConsentService sharedCareConsentService(SharingPolicy policy, PatientStateCache patients,
             FhirContext fhir) {
         return new SharedCareConsentService(policy, patients, fhir);
     }
@@ -82,6 +109,7 @@ public class ConsentConfig {
         return new ConsentEnforcement(
                 List.of(
                         new RequestExposureGuard(daos, consent, searches),
+                        new PatientStatePrefetch(consent),
                         searches,
                         new VisiblePages(consent, offsets, fhir, new FullHistory(daos, systemDao)),
                         new ConsentInterceptor(consent),

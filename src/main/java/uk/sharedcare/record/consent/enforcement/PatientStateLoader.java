@@ -41,7 +41,8 @@ import uk.sharedcare.record.consent.PatientState;
 /**
  * Loads what the policy needs to know about one patient from the record: registration, age, cohorts, GP dissent
  * codes, consents and the relationships others have with them. A handful of indexed searches, run as the
- * server's own work (no consent filtering, no audit), once per patient per request.
+ * server's own work (no consent filtering, no audit), when this node holds no current copy of the state
+ * ({@code PatientStateCache}); callers outside enforcement that need the state as it is now load it directly.
  */
 public final class PatientStateLoader {
 
@@ -64,9 +65,10 @@ public final class PatientStateLoader {
                     List.of(), Set.of(), Set.of());
         }
         Patient patient = found.get();
+        List<Flag> flags = activeFlags(patientId);
         Set<String> cohorts = new TreeSet<>(codes.cohortsForLabels(
                 patient.getMeta().getSecurity().stream().map(c -> c.getCode()).toList()));
-        cohorts.addAll(cohortsFromRecord(patientId));
+        cohorts.addAll(cohortsFromRecord(patientId, flags));
         Optional<String> practice = patient.getGeneralPractitioner().stream()
                 .filter(PatientStateLoader::isOrganisation)
                 .map(orgCodes::of).flatMap(Optional::stream).findFirst();
@@ -79,7 +81,7 @@ public final class PatientStateLoader {
                 Optional.ofNullable(patient.getBirthDate())
                         .map(d -> LocalDate.ofInstant(d.toInstant(), ZoneId.of("Europe/London"))),
                 cohorts,
-                gpDissent(patientId),
+                gpDissent(patientId, flags),
                 consents(patientId, orgCodes),
                 episodes,
                 careTeamPractitioners(patientId, careTeamAuthors));
@@ -160,7 +162,7 @@ public final class PatientStateLoader {
         return practitioners;
     }
 
-    private Set<String> cohortsFromRecord(String patientId) {
+    private Set<String> cohortsFromRecord(String patientId, List<Flag> activeFlags) {
         Set<String> cohorts = new TreeSet<>();
         TokenOrListParam cohortCodes = anyOf(codes.allCohortCodes());
         if (cohortCodes.getValuesAsQueryTokens().isEmpty()) {
@@ -173,20 +175,20 @@ public final class PatientStateLoader {
                 cohorts.addAll(codes.cohortsFor(Code.allOf(condition.getCode())));
             }
         }
-        for (Flag flag : activeFlags(patientId)) {
+        for (Flag flag : activeFlags) {
             cohorts.addAll(codes.cohortsFor(Code.allOf(flag.getCode())));
         }
         return cohorts;
     }
 
-    private Optional<GpDissent> gpDissent(String patientId) {
+    private Optional<GpDissent> gpDissent(String patientId, List<Flag> activeFlags) {
         TokenOrListParam dissentCodes = anyOf(codes.allDissentCodes());
         if (dissentCodes.getValuesAsQueryTokens().isEmpty()) {
             return Optional.empty();
         }
         return new GpDissentReader(codes).inForce(
                 search(Observation.class, forPatient("patient", patientId).add("code", dissentCodes)),
-                activeFlags(patientId));
+                activeFlags);
     }
 
     /** R4 has no code search on Flag, and a patient has few flags: all active ones, filtered by code here. */

@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.server.interceptor.consent.IConsentService;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,7 @@ import uk.sharedcare.record.consent.Obligation;
 import uk.sharedcare.record.consent.PatientState;
 import uk.sharedcare.record.consent.ResourceFacts;
 import uk.sharedcare.record.consent.SharingPolicy;
+import uk.sharedcare.record.patientstate.PatientStateCache;
 
 /**
  * The enforcement point behind HAPI's {@code ConsentInterceptor}, which calls it for every resource any access
@@ -42,10 +44,10 @@ public final class SharedCareConsentService implements IConsentService {
     private static final Set<String> ENVELOPES = Set.of("Bundle", "OperationOutcome", "Parameters");
 
     private final SharingPolicy policy;
-    private final PatientStateLoader patients;
+    private final PatientStateCache patients;
     private final FhirContext fhir;
 
-    SharedCareConsentService(SharingPolicy policy, PatientStateLoader patients, FhirContext fhir) {
+    SharedCareConsentService(SharingPolicy policy, PatientStateCache patients, FhirContext fhir) {
         this.policy = policy;
         this.patients = patients;
         this.fhir = fhir;
@@ -121,21 +123,50 @@ public final class SharedCareConsentService implements IConsentService {
         }
         List<String> owners = PatientCompartment.patientsOf(fhir, resource);
         if ("AuditEvent".equals(resource.fhirType())) {
-            return policy.decideAuditRead(who, owners.stream()
-                    .map(id -> patientStates(request).computeIfAbsent(id, patients::load)).toList());
+            return policy.decideAuditRead(who, owners.stream().map(id -> state(request, id)).toList());
         }
         if (owners.isEmpty()) {
             return policy.decideUnattachedRead(who, facts);
         }
         Decision decision = null;
         for (String patientId : owners) {
-            PatientState state = patientStates(request).computeIfAbsent(patientId, patients::load);
+            PatientState state = state(request, patientId);
             decision = policy.decideRead(who, state, facts);
             if (!decision.permits()) {
                 return decision;
             }
         }
         return decision;
+    }
+
+    /**
+     * Makes current, for this request, the states of every patient these resources are about that it has not met
+     * yet: one query checks them all against their stamps, whatever this node holds. A request keeps the states it
+     * started deciding with, so all its answers follow one state of each patient.
+     */
+    void prepare(RequestDetails request, Collection<? extends IBaseResource> resources) {
+        Map<String, PatientState> known = patientStates(request);
+        Set<String> needed = new LinkedHashSet<>();
+        for (IBaseResource resource : resources) {
+            if (resource != null && !DIRECTORY.contains(resource.fhirType())
+                    && !ENVELOPES.contains(resource.fhirType())) {
+                PatientCompartment.patientsOf(fhir, resource).stream()
+                        .filter(id -> !known.containsKey(id)).forEach(needed::add);
+            }
+        }
+        if (!needed.isEmpty()) {
+            patients.current(needed).forEach(known::putIfAbsent);
+        }
+    }
+
+    private PatientState state(RequestDetails request, String patientId) {
+        Map<String, PatientState> known = patientStates(request);
+        PatientState state = known.get(patientId);
+        if (state != null) {
+            return state;
+        }
+        known.putIfAbsent(patientId, patients.current(List.of(patientId)).get(patientId));
+        return known.get(patientId);
     }
 
     /** A patient's state as this request already loaded it, so later steps (alerts) need not load it again. */

@@ -137,6 +137,7 @@ final class VisiblePages {
         int step = count + 1;
         while (true) {
             List<IBaseResource> batch = stored.getResources(raw, raw + step);
+            consent.prepare(request, batch);
             List<IBaseResource> batchMatches = batch.stream().filter(r -> !isInclude(r)).toList();
             for (int i = 0; i < batchMatches.size(); i++) {
                 IBaseResource match = batchMatches.get(i);

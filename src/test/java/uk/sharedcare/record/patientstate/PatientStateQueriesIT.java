@@ -1,0 +1,133 @@
+package uk.sharedcare.record.patientstate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import com.zaxxer.hikari.HikariDataSource;
+import java.util.Date;
+import java.util.List;
+import net.ttddyy.dsproxy.QueryCountHolder;
+import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import uk.sharedcare.record.access.Custodian;
+import uk.sharedcare.record.consent.PatientState;
+import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
+import uk.sharedcare.support.BoroughScenario;
+import uk.sharedcare.support.Callers;
+import uk.sharedcare.support.PostgresFhirServerTest;
+import uk.sharedcare.support.RecordFixtures;
+
+/**
+ * How many SQL statements a patient's state costs: one stamp query while this node's copy is current, and a
+ * bounded number to load it when it is not. Counted on the calling thread at the DataSource.
+ */
+@PostgresFhirServerTest
+@Import(PatientStateQueriesIT.CountedStatements.class)
+// A context of its own: closed after the class, with a spill directory of its own, so that its audit spill
+// replayer never races the shared context's over the same spilled events.
+@TestPropertySource(properties = "shared-care.audit.spill-directory=${java.io.tmpdir}/scr-audit-spill-queries-it")
+@DirtiesContext
+class PatientStateQueriesIT {
+
+    /** The load as measured for this record (docs/decisions/0011): a fixed number of searches, no Organization read. */
+    private static final long LOAD_AT_MOST = 12;
+
+    /**
+     * Counts beneath the pool, which stays the host's, so that the audit's own connections (a wrapper around the
+     * pool, made by another post-processor in either order) are kept as in production.
+     */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class CountedStatements {
+        @Bean
+        static BeanPostProcessor countingDataSource() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String name) {
+                    Object pool = bean instanceof DelegatingDataSource wrapper ? wrapper.getTargetDataSource() : bean;
+                    if ("dataSource".equals(name) && pool instanceof HikariDataSource hikari
+                            && hikari.getDataSource() == null) {
+                        hikari.setDataSource(ProxyDataSourceBuilder.create(new DriverManagerDataSource(
+                                hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword())).countQuery().build());
+                    }
+                    return bean;
+                }
+            };
+        }
+    }
+
+    @Autowired
+    DaoRegistry daos;
+
+    @Autowired
+    PatientStateCache cache;
+
+    @Autowired
+    PatientStateLoader loader;
+
+    @Test
+    void currentStateCostsOneQueryAndAMissABoundedFew() {
+        // Written as the server's own work, tagged as each organisation's write would be: no HTTP, no validator.
+        Patient registered = RecordFixtures.patient(RecordFixtures.uniqueNhsNumber(), "Counted");
+        String patient = "Patient/" + write(registered, Callers.RIVERSIDE_PRACTICE).getIdPart();
+        Reference subject = new Reference(patient);
+        write(RecordFixtures.episodeOfCare(subject, Callers.BOROUGH_COUNCIL), Callers.BOROUGH_COUNCIL);
+        Consent permit = RecordFixtures.sharingDissent(subject);
+        permit.getProvision().setType(Consent.ConsentProvisionType.PERMIT);
+        write(permit, Callers.RIVERSIDE_PRACTICE);
+        write(new Condition().setCode(coded(BoroughScenario.SNOMED, "110359009")).setSubject(subject),
+                Callers.RIVERSIDE_PRACTICE);
+        write(new Observation().setStatus(Observation.ObservationStatus.FINAL)
+                .setCode(coded("http://read.info/readv2", "9Nu0.")).setSubject(subject)
+                .setEffective(new DateTimeType(new Date())), Callers.RIVERSIDE_PRACTICE);
+
+        long miss = statements(() -> cache.current(List.of(patient)));
+        long hit = statements(() -> cache.current(List.of(patient)));
+        long load = statements(() -> loader.load(patient));
+
+        assertThat(hit).as("a current copy: the stamp query alone").isEqualTo(1);
+        assertThat(load).as("loading the state").isLessThanOrEqualTo(LOAD_AT_MOST);
+        assertThat(miss).isEqualTo(load + 1);
+        PatientState state = cache.current(List.of(patient)).get(patient);
+        assertThat(state.consents()).hasSize(1);
+        assertThat(state.episodeOrganisations()).containsExactly(Callers.BOROUGH_COUNCIL);
+        assertThat(state.exemptCohorts()).contains("learning-disability");
+        assertThat(state.gpDissent()).isPresent();
+    }
+
+    private IIdType write(Resource resource, String custodian) {
+        resource.getMeta().addTag(Custodian.TAG_SYSTEM, custodian, null);
+        IFhirResourceDao<Resource> dao = daos.getResourceDao(resource.fhirType());
+        return dao.create(resource, new SystemRequestDetails()).getId();
+    }
+
+    private static CodeableConcept coded(String system, String code) {
+        return new CodeableConcept(new Coding(system, code, null));
+    }
+
+    private static long statements(Runnable work) {
+        QueryCountHolder.clear();
+        work.run();
+        return QueryCountHolder.getGrandTotal().getTotal();
+    }
+}
