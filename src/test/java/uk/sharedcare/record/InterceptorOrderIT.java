@@ -35,7 +35,9 @@ class InterceptorOrderIT {
             entry("UniformNotFound", InterceptorOrder.UNORDERED),
             entry("ProfileCapabilities", InterceptorOrder.UNORDERED),
             entry("ValidateOperationProfiles", InterceptorOrder.UNORDERED),
-            entry("AuditDoesNotPinResources", InterceptorOrder.UNORDERED));
+            entry("AuditDoesNotPinResources", InterceptorOrder.UNORDERED),
+            entry("AuditTrailIsReadOnly", InterceptorOrder.UNORDERED),
+            entry("AuditEventCapabilities", InterceptorOrder.UNORDERED));
 
     @Autowired
     RestfulServer server;

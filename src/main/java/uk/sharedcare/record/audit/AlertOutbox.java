@@ -34,7 +34,7 @@ import uk.sharedcare.record.access.Custodian;
  * {@code FOR UPDATE SKIP LOCKED} and marks them in the transaction that creates the Communication: after a node
  * restart the next sweep delivers what was left, once.
  */
-final class AlertOutbox {
+final class AlertOutbox implements AutoCloseable {
 
     static final String TABLE = "SCR_ALERT_OUTBOX";
     private static final Logger log = LoggerFactory.getLogger(AlertOutbox.class);
@@ -149,6 +149,12 @@ final class AlertOutbox {
     }
 
     private record Waiting(long id, Draft draft, long eventSequence) {}
+
+    /** What is still waiting is delivered by the next sweep, on this node or another. */
+    @Override
+    public void close() {
+        nudges.shutdownNow();
+    }
 
     private static Communication communication(Waiting waiting) {
         Draft draft = waiting.draft();

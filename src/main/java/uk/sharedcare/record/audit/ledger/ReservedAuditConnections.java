@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
@@ -17,10 +18,11 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * writer stores through HAPI (JPA), which takes its connections from the host's data source, so the choice is made
  * by thread rather than by handing the writer another data source.
  */
-public final class ReservedAuditConnections implements BeanPostProcessor {
+public final class ReservedAuditConnections implements BeanPostProcessor, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ReservedAuditConnections.class);
     private static final ThreadLocal<Boolean> AUDIT_WRITER = ThreadLocal.withInitial(() -> false);
+    private final java.util.List<HikariDataSource> created = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private final int reserved;
 
@@ -44,7 +46,15 @@ public final class ReservedAuditConnections implements BeanPostProcessor {
         config.setMaximumPoolSize(reserved);
         config.setMinimumIdle(1);
         log.info("The audit trail has {} database connections of its own", reserved);
-        return new RoutingByThread(pool, new HikariDataSource(config));
+        HikariDataSource own = new HikariDataSource(config);
+        created.add(own);
+        return new RoutingByThread(pool, own);
+    }
+
+    /** The audit writer's pools close with the context, whatever becomes of the data source wrapping them. */
+    @Override
+    public void destroy() {
+        created.forEach(HikariDataSource::close);
     }
 
     /** The host's pool for every thread but the audit writer, which has its own. */
