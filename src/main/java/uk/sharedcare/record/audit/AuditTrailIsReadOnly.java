@@ -30,8 +30,6 @@ final class AuditTrailIsReadOnly {
                 || !WRITES.contains(request.getRequestType()) || request.getOperation() != null) {
             return null;
         }
-        MethodNotAllowedException refused = new MethodNotAllowedException(WRITTEN_BY_THE_SERVER,
-                RequestTypeEnum.GET);
-        return refused;
+        return new MethodNotAllowedException(WRITTEN_BY_THE_SERVER, RequestTypeEnum.GET);
     }
 }

@@ -1,20 +1,13 @@
 package uk.sharedcare.record.export;
 
-import java.util.Date;
 import java.time.Instant;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.AuditEvent;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
-import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
 import uk.sharedcare.record.access.AccessContext;
-import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.audit.AuditEventFactory;
 import uk.sharedcare.record.audit.AuditSink;
 
@@ -26,7 +19,6 @@ import uk.sharedcare.record.audit.AuditSink;
 final class ExtractAudit {
 
     static final String DICOM_SYSTEM = "http://dicom.nema.org/resources/ontology/DCM";
-    static final Coding EXPORT = new Coding(DICOM_SYSTEM, "110106", "Export");
     static final String EXTRACT_ENTITY = "pseudonymised extract";
 
     private final AuditSink trail;
@@ -40,7 +32,7 @@ final class ExtractAudit {
     /** Records a finished run; the caller releases nothing unless this succeeds. */
     String run(Requester requester, ExtractRequest request, String jobId, Instant started, Instant ended,
             ExtractResult result) {
-        AuditEvent event = event(requester, started, ended, AuditEventOutcome._0, Optional.empty());
+        AuditEvent event = event(requester, started, ended, true, Optional.empty());
         AuditEventEntityComponent extract = extractEntity(event, request, jobId);
         detail(extract, "patients-included", Long.toString(result.patientsIncluded()));
         result.files().forEach(file -> detail(extract, "file:" + file.fileName(), file.count() + " resources, sha256 "
@@ -54,7 +46,7 @@ final class ExtractAudit {
 
     String failedRun(Requester requester, ExtractRequest request, String jobId, Instant started, Instant ended,
             String why) {
-        AuditEvent event = event(requester, started, ended, AuditEventOutcome._8, Optional.of(why));
+        AuditEvent event = event(requester, started, ended, false, Optional.of(why));
         extractEntity(event, request, jobId);
         return trail.append(event);
     }
@@ -63,7 +55,7 @@ final class ExtractAudit {
     String download(AccessContext who, Optional<String> address, ExtractJob job, ExtractResult.OutputFile file,
             String url) {
         Instant now = Instant.now();
-        AuditEvent event = event(Requester.of(who, address), now, now, AuditEventOutcome._0, Optional.empty());
+        AuditEvent event = event(Requester.of(who, address), now, now, true, Optional.empty());
         AuditEventEntityComponent entity = event.addEntity()
                 .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
                 .setDescription(EXTRACT_ENTITY + " file");
@@ -75,11 +67,10 @@ final class ExtractAudit {
         return trail.append(event);
     }
 
-    private AuditEvent event(Requester requester, Instant started, Instant ended, AuditEventOutcome outcome,
+    private AuditEvent event(Requester requester, Instant started, Instant ended, boolean succeeded,
             Optional<String> why) {
         return events.export(new AuditEventFactory.Agent(requester.subject(), requester.client(),
-                requester.organisation(), requester.purpose(), requester.address()), started, ended,
-                outcome == AuditEventOutcome._0, why);
+                requester.organisation(), requester.purpose(), requester.address()), started, ended, succeeded, why);
     }
 
     private static AuditEventEntityComponent extractEntity(AuditEvent event, ExtractRequest request, String jobId) {

@@ -82,10 +82,6 @@ public record LedgerEntry(Instant recorded, String type, String subtype, String 
                 List.copyOf(references), canonicalJson, ChainHash.contentDigest(canonicalJson));
     }
 
-    public List<String> patients() {
-        return references.stream().filter(r -> r.kind() == LedgerReference.Kind.PATIENT).map(LedgerReference::value)
-                .toList();
-    }
 
     private static String code(Coding coding) {
         return coding == null ? null : coding.getCode();
