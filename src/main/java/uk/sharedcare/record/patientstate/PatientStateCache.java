@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import uk.sharedcare.record.consent.PatientState;
 
 /**
@@ -18,10 +18,11 @@ public final class PatientStateCache {
     private record Entry(Stamp stamp, PatientState state) {}
 
     private final StateStamps stamps;
-    private final Function<String, PatientState> loader;
+    private final BiFunction<String, Stamp, PatientState> loader;
     private final Cache<String, Entry> entries;
 
-    public PatientStateCache(StateStamps stamps, Function<String, PatientState> loader, long maximumSize) {
+    /** @param loader loads a patient's state as stored now, given the stamp it will be kept under */
+    public PatientStateCache(StateStamps stamps, BiFunction<String, Stamp, PatientState> loader, long maximumSize) {
         this.stamps = stamps;
         this.loader = loader;
         this.entries = Caffeine.newBuilder().maximumSize(maximumSize).build();
@@ -39,7 +40,7 @@ public final class PatientStateCache {
             if (kept != null && kept.stamp().equals(stamp)) {
                 states.put(patientId, kept.state());
             } else {
-                Entry loaded = new Entry(stamp, loader.apply(patientId));
+                Entry loaded = new Entry(stamp, loader.apply(patientId, stamp));
                 entries.asMap().merge(patientId, loaded,
                         (old, fresh) -> old.stamp().isLaterThan(fresh.stamp()) ? old : fresh);
                 states.put(patientId, loaded.state());

@@ -17,6 +17,7 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
@@ -50,8 +51,11 @@ import uk.sharedcare.support.RecordFixtures;
 @DirtiesContext
 class PatientStateQueriesIT {
 
-    /** The load as measured for this record (docs/decisions/0011): a fixed number of searches, no Organization read. */
-    private static final long LOAD_AT_MOST = 12;
+    /**
+     * The load (docs/decisions/0013): the ids from HAPI's indexes, their current versions, their tags; no
+     * Organization read once this node knows the organisations' codes.
+     */
+    private static final long LOAD_AT_MOST = 3;
 
     /**
      * Counts beneath the pool, which stays the host's, so that the audit's own connections (a wrapper around the
@@ -113,6 +117,30 @@ class PatientStateQueriesIT {
         assertThat(state.episodeOrganisations()).containsExactly(Callers.BOROUGH_COUNCIL);
         assertThat(state.exemptCohorts()).contains("learning-disability");
         assertThat(state.gpDissent()).isPresent();
+    }
+
+    @Test
+    void anOrganisationsCodeIsReadOnceUntilAnOrganisationChanges() {
+        Organization practice = new Organization().setName("Counted Practice");
+        practice.addIdentifier().setSystem(RecordFixtures.ODS_SYSTEM).setValue("Y99001");
+        IIdType practiceId = write(practice, Callers.RIVERSIDE_PRACTICE).toUnqualifiedVersionless();
+        Patient registered = RecordFixtures.patient(RecordFixtures.uniqueNhsNumber(), "Referenced");
+        registered.getGeneralPractitionerFirstRep().setReference(practiceId.getValue()).setIdentifier(null);
+        String patient = "Patient/" + write(registered, Callers.RIVERSIDE_PRACTICE).getIdPart();
+
+        long first = statements(() -> cache.current(List.of(patient)));
+        write(RecordFixtures.sharingDissent(new Reference(patient)), Callers.RIVERSIDE_PRACTICE);
+        long again = statements(() -> cache.current(List.of(patient)));
+
+        assertThat(cache.current(List.of(patient)).get(patient).registeredPractice()).contains("Y99001");
+        assertThat(again).as("a miss once the code is known").isLessThanOrEqualTo(LOAD_AT_MOST + 1);
+        assertThat(first).as("the first miss reads the Organization").isGreaterThan(again);
+
+        practice.setId(practiceId);
+        practice.getIdentifierFirstRep().setValue("Y99002");
+        daos.getResourceDao(Organization.class).update(practice, new SystemRequestDetails());
+
+        assertThat(cache.current(List.of(patient)).get(patient).registeredPractice()).contains("Y99002");
     }
 
     private IIdType write(Resource resource, String custodian) {

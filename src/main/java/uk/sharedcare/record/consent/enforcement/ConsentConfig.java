@@ -4,6 +4,10 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.dao.SearchBuilderFactory;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
 import java.time.Clock;
 import java.util.List;
@@ -46,8 +50,11 @@ public class ConsentConfig {
     }
 
     @Bean
-    PatientStateLoader patientStateLoader(DaoRegistry daos, PolicyFile.Loaded file) {
-        return new PatientStateLoader(daos, file.codes());
+    PatientStateLoader patientStateLoader(DaoRegistry daos, PolicyFile.Loaded file, DataSource dataSource,
+            SearchBuilderFactory<JpaPid> searchBuilders, IHapiTransactionService transactions,
+            PartitionSettings partitions) {
+        return new PatientStateLoader(daos, file.codes(), new PolicyInputsQuery(new JdbcTemplate(dataSource),
+                searchBuilders, transactions, partitions, file.codes()));
     }
 
     @Bean
@@ -58,7 +65,8 @@ public class ConsentConfig {
     @Bean
     PatientStateCache patientStateCache(StateStamps stamps, PatientStateLoader loader,
             @Value("${shared-care.patient-state-cache.maximum-size:100000}") long maximumSize) {
-        return new PatientStateCache(stamps, loader::load, maximumSize);
+        return new PatientStateCache(stamps, (patient, stamp) -> loader.load(patient, stamp.everyPatient()),
+                maximumSize);
     }
 
     /**

@@ -1,17 +1,14 @@
 package uk.sharedcare.record.consent.enforcement;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.rest.param.ReferenceParam;
-import ca.uhn.fhir.rest.param.TokenOrListParam;
-import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,7 +23,6 @@ import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
@@ -35,44 +31,71 @@ import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.record.consent.Code;
 import uk.sharedcare.record.consent.CodeLists;
 import uk.sharedcare.record.consent.ConsentDirective;
-import uk.sharedcare.record.consent.GpDissent;
 import uk.sharedcare.record.consent.PatientState;
 
 /**
  * Loads what the policy needs to know about one patient from the record: registration, age, cohorts, GP dissent
- * codes, consents and the relationships others have with them. A handful of indexed searches, run as the
- * server's own work (no consent filtering, no audit), when this node holds no current copy of the state
- * ({@code PatientStateCache}); callers outside enforcement that need the state as it is now load it directly.
+ * codes, consents and the relationships others have with them. Read as the server's own work (no consent
+ * filtering, no audit) in two or three statements ({@link PolicyInputsQuery}) when this node holds no current copy
+ * of the state ({@code PatientStateCache}); callers outside enforcement that need the state as it is now load it
+ * directly. Organisations' ODS codes are kept per node under the stamp every patient shares, which any change to
+ * an Organization bumps.
  */
 public final class PatientStateLoader {
 
+    private record KeptCode(long everyPatientStamp, Optional<String> code) {}
+
     private final DaoRegistry daos;
     private final CodeLists codes;
+    private final PolicyInputsQuery inputs;
+    private final Cache<String, KeptCode> organisationCodes =
+            Caffeine.newBuilder().maximumSize(100_000).build();
 
-    PatientStateLoader(DaoRegistry daos, CodeLists codes) {
+    PatientStateLoader(DaoRegistry daos, CodeLists codes, PolicyInputsQuery inputs) {
         this.daos = daos;
         this.codes = codes;
+        this.inputs = inputs;
     }
 
+    /** The patient's state as stored now, every organisation's code read afresh. */
     public PatientState load(String patientId) {
-        Optional<Patient> found = read(Patient.class, patientId);
-        Map<String, Optional<String>> organisations = new HashMap<>();
-        OrganisationCodes orgCodes = reference -> organisations.computeIfAbsent(
-                reference.getReference() == null ? "#" + reference.getIdentifier().getValue() : reference.getReference(),
-                key -> organisationCode(reference));
-        if (found.isEmpty()) {
+        Map<String, Optional<String>> read = new HashMap<>();
+        return state(patientId, inputs.fetch(patientId),
+                reference -> read.computeIfAbsent(key(reference), k -> organisationCode(reference)));
+    }
+
+    /**
+     * The patient's state as stored now, for a cache that keeps it under {@code everyPatientStamp}: organisations'
+     * codes kept under that same stamp are used again.
+     */
+    public PatientState load(String patientId, long everyPatientStamp) {
+        return state(patientId, inputs.fetch(patientId), reference -> {
+            String key = key(reference);
+            KeptCode kept = organisationCodes.getIfPresent(key);
+            if (kept != null && kept.everyPatientStamp() == everyPatientStamp) {
+                return kept.code();
+            }
+            // A code read under an older stamp than the one it is kept with would pass for current: keep the later.
+            KeptCode fresh = new KeptCode(everyPatientStamp, organisationCode(reference));
+            organisationCodes.asMap().merge(key, fresh,
+                    (old, loaded) -> old.everyPatientStamp() > loaded.everyPatientStamp() ? old : loaded);
+            return fresh.code();
+        });
+    }
+
+    private PatientState state(String patientId, PolicyInputs found, OrganisationCodes orgCodes) {
+        if (found.patient().isEmpty()) {
             return new PatientState(patientId, Optional.empty(), Optional.empty(), Set.of(), Optional.empty(),
                     List.of(), Set.of(), Set.of());
         }
-        Patient patient = found.get();
-        List<Flag> flags = activeFlags(patientId);
+        Patient patient = found.patient().get();
         Set<String> cohorts = new TreeSet<>(codes.cohortsForLabels(
                 patient.getMeta().getSecurity().stream().map(c -> c.getCode()).toList()));
-        cohorts.addAll(cohortsFromRecord(patientId, flags));
+        cohorts.addAll(cohortsFromRecord(found));
         Optional<String> practice = patient.getGeneralPractitioner().stream()
                 .filter(PatientStateLoader::isOrganisation)
                 .map(orgCodes::of).flatMap(Optional::stream).findFirst();
-        Set<String> episodes = episodeOrganisations(patientId, orgCodes);
+        Set<String> episodes = episodeOrganisations(found.episodes(), orgCodes);
         Set<String> careTeamAuthors = new HashSet<>(episodes);
         practice.ifPresent(careTeamAuthors::add);
         return new PatientState(
@@ -81,10 +104,14 @@ public final class PatientStateLoader {
                 Optional.ofNullable(patient.getBirthDate())
                         .map(d -> LocalDate.ofInstant(d.toInstant(), ZoneId.of("Europe/London"))),
                 cohorts,
-                gpDissent(patientId, flags),
-                consents(patientId, orgCodes),
+                new GpDissentReader(codes).inForce(found.dissentObservations(), found.flags()),
+                consents(found.consents(), orgCodes),
                 episodes,
-                careTeamPractitioners(patientId, careTeamAuthors));
+                careTeamPractitioners(found.careTeams(), careTeamAuthors));
+    }
+
+    private static String key(Reference reference) {
+        return reference.getReference() == null ? "#" + reference.getIdentifier().getValue() : reference.getReference();
     }
 
     /** Only the patient's registered practice, for callers that need nothing else. */
@@ -118,13 +145,10 @@ public final class PatientStateLoader {
                 && reference.getReference().startsWith("Organization/");
     }
 
-    private List<ConsentDirective> consents(String patientId, OrganisationCodes orgCodes) {
+    private static List<ConsentDirective> consents(List<Consent> active, OrganisationCodes orgCodes) {
         ConsentReader reader = new ConsentReader(orgCodes::of);
         List<ConsentDirective> directives = new ArrayList<>();
-        for (Consent consent : search(Consent.class, forPatient("patient", patientId).add("status",
-                new TokenParam("active")))) {
-            reader.read(consent).ifPresent(directives::add);
-        }
+        active.forEach(consent -> reader.read(consent).ifPresent(directives::add));
         return directives;
     }
 
@@ -132,10 +156,9 @@ public final class PatientStateLoader {
      * Organisations with an active episode of care that they recorded themselves: an episode written by one
      * organisation naming another gives the other no relationship.
      */
-    private Set<String> episodeOrganisations(String patientId, OrganisationCodes orgCodes) {
+    private static Set<String> episodeOrganisations(List<EpisodeOfCare> active, OrganisationCodes orgCodes) {
         Set<String> organisations = new HashSet<>();
-        for (EpisodeOfCare episode : search(EpisodeOfCare.class, forPatient("patient", patientId)
-                .add("status", new TokenParam("active")))) {
+        for (EpisodeOfCare episode : active) {
             orgCodes.of(episode.getManagingOrganization())
                     .filter(managing -> Custodian.of(episode).filter(managing::equals).isPresent())
                     .ifPresent(organisations::add);
@@ -147,10 +170,9 @@ public final class PatientStateLoader {
      * Participants of active care teams recorded by the registered practice or by an organisation with its own
      * episode of care: anyone else could otherwise enrol any practitioner in a care team.
      */
-    private Set<String> careTeamPractitioners(String patientId, Set<String> trustedAuthors) {
+    private static Set<String> careTeamPractitioners(List<CareTeam> active, Set<String> trustedAuthors) {
         Set<String> practitioners = new HashSet<>();
-        for (CareTeam team : search(CareTeam.class, forPatient("patient", patientId)
-                .add("status", new TokenParam("active")))) {
+        for (CareTeam team : active) {
             if (Custodian.of(team).filter(trustedAuthors::contains).isEmpty()) {
                 continue;
             }
@@ -162,56 +184,19 @@ public final class PatientStateLoader {
         return practitioners;
     }
 
-    private Set<String> cohortsFromRecord(String patientId, List<Flag> activeFlags) {
+    private Set<String> cohortsFromRecord(PolicyInputs found) {
         Set<String> cohorts = new TreeSet<>();
-        TokenOrListParam cohortCodes = anyOf(codes.allCohortCodes());
-        if (cohortCodes.getValuesAsQueryTokens().isEmpty()) {
-            return cohorts;
-        }
-        for (Condition condition : search(Condition.class, forPatient("patient", patientId).add("code", cohortCodes))) {
+        for (Condition condition : found.cohortConditions()) {
             boolean resolved = condition.getClinicalStatus().getCoding().stream()
                     .anyMatch(c -> "resolved".equals(c.getCode()) || "inactive".equals(c.getCode()));
             if (!resolved) {
                 cohorts.addAll(codes.cohortsFor(Code.allOf(condition.getCode())));
             }
         }
-        for (Flag flag : activeFlags) {
+        for (Flag flag : found.flags()) {
             cohorts.addAll(codes.cohortsFor(Code.allOf(flag.getCode())));
         }
         return cohorts;
-    }
-
-    private Optional<GpDissent> gpDissent(String patientId, List<Flag> activeFlags) {
-        TokenOrListParam dissentCodes = anyOf(codes.allDissentCodes());
-        if (dissentCodes.getValuesAsQueryTokens().isEmpty()) {
-            return Optional.empty();
-        }
-        return new GpDissentReader(codes).inForce(
-                search(Observation.class, forPatient("patient", patientId).add("code", dissentCodes)),
-                activeFlags);
-    }
-
-    /** R4 has no code search on Flag, and a patient has few flags: all active ones, filtered by code here. */
-    private List<Flag> activeFlags(String patientId) {
-        return search(Flag.class, forPatient("patient", patientId)).stream()
-                .filter(flag -> flag.getStatus() == Flag.FlagStatus.ACTIVE)
-                .toList();
-    }
-
-    private static TokenOrListParam anyOf(Collection<Code> codes) {
-        TokenOrListParam any = new TokenOrListParam();
-        codes.forEach(c -> any.addOr(new TokenParam(c.system(), c.code())));
-        return any;
-    }
-
-    private static SearchParameterMap forPatient(String param, String patientId) {
-        return SearchParameterMap.newSynchronous(param, new ReferenceParam(patientId));
-    }
-
-    private <T extends IBaseResource> List<T> search(Class<T> type, SearchParameterMap query) {
-        return daos.getResourceDao(type).search(query, new SystemRequestDetails()).getAllResources().stream()
-                .map(type::cast)
-                .toList();
     }
 
     private <T extends IBaseResource> Optional<T> read(Class<T> type, String id) {

@@ -1,0 +1,151 @@
+package uk.sharedcare.record.consent.enforcement;
+
+import ca.uhn.fhir.interceptor.model.RequestPartitionId;
+import ca.uhn.fhir.jpa.dao.ISearchBuilder;
+import ca.uhn.fhir.jpa.dao.SearchBuilderFactory;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
+import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamToken;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.EpisodeOfCare;
+import org.hl7.fhir.r4.model.Flag;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.springframework.jdbc.core.JdbcTemplate;
+import uk.sharedcare.record.consent.Code;
+import uk.sharedcare.record.consent.CodeLists;
+
+/**
+ * Finds a patient's {@link PolicyInputs} in one statement over HAPI's own indexes, then has HAPI's loader read
+ * their current versions together (one statement, and one for their tags): the ids of the Patient and of every
+ * Consent, EpisodeOfCare, CareTeam and Flag referring to it, and of the Conditions and Observations referring to
+ * it with a cohort or dissent code, found through the reference index ({@code HFJ_RES_LINK}) and the token
+ * index's system-and-code hashes ({@code HFJ_SPIDX_TOKEN}). The index only narrows the set: each loaded resource
+ * is checked again for the patient it is about, its status and its code, as the policy reads them.
+ * (docs/decisions/0013)
+ */
+final class PolicyInputsQuery {
+
+    private static final Set<String> EVERY_VERSION_COUNTS = Set.of("Consent", "EpisodeOfCare", "CareTeam", "Flag");
+
+    private final JdbcTemplate jdbc;
+    private final SearchBuilderFactory<JpaPid> searchBuilders;
+    private final IHapiTransactionService transactions;
+    private final Set<Code> cohortCodes;
+    private final Set<Code> dissentCodes;
+    private final String idsSql;
+    private final Object[] codeHashes;
+
+    PolicyInputsQuery(JdbcTemplate jdbc, SearchBuilderFactory<JpaPid> searchBuilders,
+            IHapiTransactionService transactions, PartitionSettings partitions, CodeLists codes) {
+        this.jdbc = jdbc;
+        this.searchBuilders = searchBuilders;
+        this.transactions = transactions;
+        this.cohortCodes = Set.copyOf(codes.allCohortCodes());
+        this.dissentCodes = Set.copyOf(codes.allDissentCodes());
+        List<Long> hashes = new ArrayList<>();
+        cohortCodes.forEach(code -> hashes.add(codeHash(partitions, "Condition", code)));
+        dissentCodes.forEach(code -> hashes.add(codeHash(partitions, "Observation", code)));
+        this.codeHashes = hashes.toArray();
+        this.idsSql = idsSql(hashes.size());
+    }
+
+    PolicyInputs fetch(String patientId) {
+        String id = new IdType(patientId).getIdPart();
+        List<IBaseResource> loaded = transactions.withSystemRequest().readOnly().execute(() -> {
+            List<JpaPid> pids = jdbc.query(idsSql, (row, n) -> JpaPid.fromIdAndResourceType(row.getLong(1),
+                    row.getString(2)), Stream.concat(Stream.of(id, id), Stream.of(codeHashes)).toArray());
+            if (pids.isEmpty()) {
+                return List.<IBaseResource>of();
+            }
+            ISearchBuilder<JpaPid> loader = searchBuilders.newSearchBuilder("Patient", Patient.class);
+            return loader.loadResourcesByPid(pids, new SystemRequestDetails());
+        });
+        Optional<Patient> patient = ofType(loaded, Patient.class).findFirst();
+        if (patient.isEmpty()) {
+            return PolicyInputs.NONE;
+        }
+        return new PolicyInputs(
+                patient,
+                ofType(loaded, Consent.class)
+                        .filter(c -> refersTo(c.getPatient(), id) && c.getStatus() == Consent.ConsentState.ACTIVE)
+                        .toList(),
+                ofType(loaded, EpisodeOfCare.class)
+                        .filter(e -> refersTo(e.getPatient(), id)
+                                && e.getStatus() == EpisodeOfCare.EpisodeOfCareStatus.ACTIVE)
+                        .toList(),
+                ofType(loaded, CareTeam.class)
+                        .filter(t -> refersTo(t.getSubject(), id) && t.getStatus() == CareTeam.CareTeamStatus.ACTIVE)
+                        .toList(),
+                ofType(loaded, Flag.class)
+                        .filter(f -> refersTo(f.getSubject(), id) && f.getStatus() == Flag.FlagStatus.ACTIVE)
+                        .toList(),
+                ofType(loaded, Condition.class)
+                        .filter(c -> refersTo(c.getSubject(), id) && codedWithAny(c.getCode(), cohortCodes))
+                        .toList(),
+                ofType(loaded, Observation.class)
+                        .filter(o -> refersTo(o.getSubject(), id)
+                                && codedWithAny(o.getCode(), dissentCodes))
+                        .toList());
+    }
+
+    /**
+     * The Patient's own row, then every resource whose references the index links to it: of the types whose
+     * every version counts, any; of Conditions and Observations, those indexed under one of the codes.
+     */
+    private static String idsSql(int codeCount) {
+        String coded = codeCount == 0 ? "" : " or s.RES_TYPE in ('Condition', 'Observation') and exists (select 1"
+                + " from HFJ_SPIDX_TOKEN t where t.RES_ID = s.RES_ID and t.HASH_SYS_AND_VALUE in ("
+                + "?,".repeat(codeCount - 1) + "?))";
+        return "select p.RES_ID, p.RES_TYPE from HFJ_RESOURCE p"
+                + " where p.RES_TYPE = 'Patient' and p.FHIR_ID = ? and p.RES_DELETED_AT is null"
+                + " union"
+                + " select s.RES_ID, s.RES_TYPE from HFJ_RESOURCE p"
+                + " join HFJ_RES_LINK l on l.TARGET_RESOURCE_ID = p.RES_ID"
+                + " join HFJ_RESOURCE s on s.RES_ID = l.SRC_RESOURCE_ID"
+                + " where p.RES_TYPE = 'Patient' and p.FHIR_ID = ? and p.RES_DELETED_AT is null"
+                + " and s.RES_DELETED_AT is null"
+                + " and (s.RES_TYPE in (" + quoted(EVERY_VERSION_COUNTS) + ")" + coded + ")";
+    }
+
+    private static String quoted(Collection<String> types) {
+        return String.join(", ", types.stream().sorted().map(type -> "'" + type + "'").toList());
+    }
+
+    /** The hash HAPI indexes a coding of {@code code} under, for a search {@code <type>?code=<system>|<code>}. */
+    private static long codeHash(PartitionSettings partitions, String resourceType, Code code) {
+        return ResourceIndexedSearchParamToken.calculateHashSystemAndValue(partitions,
+                RequestPartitionId.defaultPartition(), resourceType, "code", code.system(), code.code());
+    }
+
+    private static <T> Stream<T> ofType(List<IBaseResource> resources, Class<T> type) {
+        return resources.stream().filter(Objects::nonNull).filter(type::isInstance).map(type::cast);
+    }
+
+    private static boolean refersTo(Reference reference, String patientIdPart) {
+        if (reference.getReference() == null) {
+            return false;
+        }
+        IdType target = new IdType(reference.getReference());
+        return "Patient".equals(target.getResourceType()) && patientIdPart.equals(target.getIdPart());
+    }
+
+    private static boolean codedWithAny(CodeableConcept concept, Set<Code> wanted) {
+        return Code.allOf(concept).stream().anyMatch(wanted::contains);
+    }
+}
