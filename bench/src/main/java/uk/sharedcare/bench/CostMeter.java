@@ -1,6 +1,7 @@
 package uk.sharedcare.bench;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -11,6 +12,8 @@ import java.util.stream.Stream;
  * pg_stat_statements), {@link Started#stop(long)} just after, with the number of requests answered in it.
  */
 final class CostMeter {
+
+    private static final int TOP_STATEMENTS = 8;
 
     private final Database database;
     private final ServerNodes nodes;
@@ -42,6 +45,7 @@ final class CostMeter {
 
         ServerCost stop(long requests) {
             Database.StatementCount statements = database.statementsSinceReset();
+            List<ServerCost.TopStatement> top = database.topStatements(TOP_STATEMENTS);
             long commitsNow = database.commits();
             Duration serverCpuNow = nodes.cpuTime();
             Map<Long, Duration> databaseCpuNow = databaseCpuByProcess();
@@ -50,7 +54,7 @@ final class CostMeter {
                             .toNanos() / 1e6)
                     .sum();
             return new ServerCost(requests, statements.statements(), statements.entriesEvicted(),
-                    commitsNow - commits, serverCpuNow.minus(serverCpu).toNanos() / 1e6, databaseMillis);
+                    commitsNow - commits, serverCpuNow.minus(serverCpu).toNanos() / 1e6, databaseMillis, top);
         }
     }
 

@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -96,6 +98,27 @@ final class Database implements AutoCloseable {
                 queryLong("select coalesce(sum(calls), 0) from pg_stat_statements"
                         + " where query not ilike '%pg_stat_statements%'"),
                 queryLong("select dealloc from pg_stat_statements_info"));
+    }
+
+    /**
+     * The statements called most since the last reset, most first, each with its calls, mean time and text
+     * (whitespace collapsed, cut at 160 characters): where a window's SQL went.
+     */
+    List<ServerCost.TopStatement> topStatements(int limit) {
+        String sql = "select calls, mean_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 160)"
+                + " from pg_stat_statements where query not ilike '%pg_stat_statements%'"
+                + " order by calls desc limit " + limit;
+        List<ServerCost.TopStatement> top = new ArrayList<>();
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                top.add(new ServerCost.TopStatement(rows.getLong(1), rows.getDouble(2), rows.getString(3)));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Benchmark query failed: " + sql, e);
+        }
+        return top;
     }
 
     /**

@@ -21,6 +21,7 @@ final class ScaleTables {
         closedLoop();
         openLoop();
         cost();
+        topStatements();
         auditCeiling();
         loadingAndMemory();
     }
@@ -126,6 +127,25 @@ final class ScaleTables {
                     off.commitsPerRequest(), cost.commitsPerRequest(), off.serverCpuMillisPerRequest(),
                     cost.serverCpuMillisPerRequest(), off.databaseCpuMillisPerRequest(),
                     cost.databaseCpuMillisPerRequest()));
+        }
+    }
+
+    /** Where the plugin-on server's SQL went, closed loop: the statements each operation called most. */
+    private void topStatements() {
+        if (scale.pluginOn().stream().allMatch(r -> r.cost() == null || r.cost().topStatements().isEmpty())) {
+            return;
+        }
+        md.append("\n### Where the SQL goes: plugin on, closed loop, statements called most\n\n")
+                .append("| operation | calls per request | mean ms | statement |\n| --- | ---: | ---: | --- |\n");
+        for (OperationResult on : scale.pluginOn()) {
+            if (on.cost() == null) {
+                continue;
+            }
+            for (ServerCost.TopStatement top : on.cost().topStatements()) {
+                md.append(String.format(Locale.ROOT, "| %s | %.2f | %.3f | `%s` |%n", on.operation(),
+                        on.cost().requests() == 0 ? 0.0 : (double) top.calls() / on.cost().requests(),
+                        top.meanMillis(), top.query().replace("|", "\\|").replace("`", "'")));
+            }
         }
     }
 

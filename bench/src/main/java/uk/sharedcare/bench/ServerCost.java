@@ -1,5 +1,7 @@
 package uk.sharedcare.bench;
 
+import java.util.List;
+
 /**
  * What one measured window cost the servers, in total and per answered request: SQL statements and commits in the
  * shared PostgreSQL (pg_stat_statements, reset just before the window; pg_stat_database) and CPU time of the
@@ -12,11 +14,19 @@ package uk.sharedcare.bench;
  * @param serverCpuMillis CPU time of the server JVMs (user + system, every thread: request, GC, JIT)
  * @param databaseCpuMillis CPU time of the PostgreSQL postmaster and its backends alive at the end of the window
  *     (a backend that ended inside it is missed; the servers' pools keep theirs)
+ * @param topStatements the statements called most in the window, most first (absent from runs before it was read)
  */
 record ServerCost(long requests, long sqlStatements, long statementEntriesEvicted, long commits,
-        double serverCpuMillis, double databaseCpuMillis) {
+        double serverCpuMillis, double databaseCpuMillis, List<TopStatement> topStatements) {
 
-    static final ServerCost NONE = new ServerCost(0, 0, 0, 0, 0, 0);
+    static final ServerCost NONE = new ServerCost(0, 0, 0, 0, 0, 0, List.of());
+
+    ServerCost {
+        topStatements = topStatements == null ? List.of() : List.copyOf(topStatements);
+    }
+
+    /** One statement's share of a window: calls over all nodes, mean execution time, its text. */
+    record TopStatement(long calls, double meanMillis, String query) {}
 
     double sqlPerRequest() {
         return perRequest(sqlStatements);
