@@ -131,8 +131,9 @@ public final class Bench {
                 off = measureAll(operations, nodes, ServerProcess.Mode.PLUGIN_OFF, to, stamp);
             }
             AuditCeiling.Result ceiling = settings.auditClients() > 0 ? auditCeilingOrNone(to) : null;
+            LedgerCeiling.Result ledgerCeiling = settings.auditClients() > 0 ? ledgerCeilingOrNone() : null;
             return new ScaleResult(to, settings.nodes(), load, afterLoad, on.memory(), off.memory(), off.closed(),
-                    on.closed(), off.open(), on.open(), ceiling);
+                    on.closed(), off.open(), on.open(), ceiling, ledgerCeiling);
         }
 
         /** Both loops' results for every operation in one mode, and the nodes' memory after them. */
@@ -170,6 +171,20 @@ public final class Bench {
                 return auditCeiling(scale);
             } catch (Exception | Error e) {
                 log("The audit append ceiling could not be measured: " + e);
+                return null;
+            }
+        }
+
+        /** With no server running: the ledger alone, in the benchmark's process, on a database of its own. */
+        private LedgerCeiling.Result ledgerCeilingOrNone() {
+            try {
+                LedgerCeiling.Result result = new LedgerCeiling(database, settings).run();
+                log(String.format("audit ledger append ceiling: %.0f records/s (%d threads, %d appended, %d stored"
+                        + " of %d)", result.appendedPerSecond(), result.threads(), result.appended(), result.stored(),
+                        result.storedExpected()));
+                return result;
+            } catch (Exception | Error e) {
+                log("The audit ledger's append ceiling could not be measured: " + e);
                 return null;
             }
         }

@@ -68,7 +68,17 @@ final class Database implements AutoCloseable {
     }
 
     String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+        return jdbcUrl("postgres");
+    }
+
+    String jdbcUrl(String databaseName) {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + databaseName;
+    }
+
+    /** A new, empty database of this name on the same server (dropped first if it exists). */
+    void createDatabase(String databaseName) {
+        execute("drop database if exists " + databaseName);
+        execute("create database " + databaseName);
     }
 
     /** The durability settings the server runs with, as PostgreSQL reports them. */

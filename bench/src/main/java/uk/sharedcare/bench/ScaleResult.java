@@ -12,12 +12,14 @@ import java.util.stream.Stream;
  * @param pluginOn closed-loop results, plugin on
  * @param openPluginOff open-loop (fixed arrival rate) results, plain HAPI
  * @param openPluginOn open-loop results, plugin on
- * @param auditCeiling the audit append ceiling of the plugin-on nodes, null if not measured
+ * @param auditCeiling the ceiling of audited requests on the plugin-on nodes, null if not measured
+ * @param ledgerCeiling the audit ledger's own append ceiling, null if not measured
  */
 record ScaleResult(int patients, int nodes, PopulationLoader.LoadTiming load,
         List<ServerProcess.Memory> memoryAfterLoad, List<ServerProcess.Memory> memoryPluginOn,
         List<ServerProcess.Memory> memoryPluginOff, List<OperationResult> pluginOff, List<OperationResult> pluginOn,
-        List<OperationResult> openPluginOff, List<OperationResult> openPluginOn, AuditCeiling.Result auditCeiling) {
+        List<OperationResult> openPluginOff, List<OperationResult> openPluginOn, AuditCeiling.Result auditCeiling,
+        LedgerCeiling.Result ledgerCeiling) {
 
     ScaleResult {
         nodes = Math.max(1, nodes);

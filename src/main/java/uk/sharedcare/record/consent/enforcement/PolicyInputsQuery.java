@@ -53,6 +53,10 @@ final class PolicyInputsQuery {
 
     PolicyInputsQuery(JdbcTemplate jdbc, SearchBuilderFactory<JpaPid> searchBuilders,
             IHapiTransactionService transactions, PartitionSettings partitions, CodeLists codes) {
+        if (partitions.isPartitioningEnabled()) {
+            // Ids and hashes would then depend on the partition; the record has no partitions to ask about.
+            throw new IllegalStateException("The Shared Care Record does not support HAPI's partitioning");
+        }
         this.jdbc = jdbc;
         this.searchBuilders = searchBuilders;
         this.transactions = transactions;
