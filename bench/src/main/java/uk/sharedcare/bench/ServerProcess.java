@@ -41,7 +41,13 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(Path jar, Database database, Mode mode, Issuer issuer, String heap, Path log) {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString(),
-                "-Xms" + heap, "-Xmx" + heap, "-jar", jar.toString(),
+                "-Xms" + heap, "-Xmx" + heap));
+        if ("1".equals(System.getenv("BENCH_SERVER_JFR"))) {
+            // For profiling runs only: a flight recording per server, next to its log, written when it stops.
+            command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                    + log.resolveSibling(log.getFileName() + ".jfr"));
+        }
+        command.addAll(List.of("-jar", jar.toString(),
                 "--shared-care.enabled=" + (mode == Mode.PLUGIN_ON),
                 "--shared-care.extract.directory=" + log.resolveSibling(log.getFileName() + ".extracts")));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

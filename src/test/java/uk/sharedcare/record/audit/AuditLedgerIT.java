@@ -35,6 +35,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import uk.sharedcare.record.audit.ledger.AuditEventJson;
 import uk.sharedcare.record.audit.ledger.ChainHash;
 import uk.sharedcare.support.AuditTrailReader;
+import uk.sharedcare.record.access.AccessContextResolver;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient;
@@ -214,12 +215,17 @@ class AuditLedgerIT {
     @Test
     void nothingIsAnsweredWhileTheLedgerCannotBeWritten() {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        jdbc.execute("alter table SCR_AUDIT_LEDGER_REF rename to SCR_AUDIT_LEDGER_REF_OFFLINE");
+        // Refused by the database after the event rows are in: the batch must roll back whole. A row trigger on the
+        // partitioned table reaches the partitions the appender writes to.
+        jdbc.execute("create or replace function scr_test_refuse() returns trigger language plpgsql as"
+                + " $$ begin raise exception 'ledger offline'; end $$");
+        jdbc.execute("create trigger scr_test_offline before insert on SCR_AUDIT_LEDGER_REF"
+                + " for each row execute function scr_test_refuse()");
         RawResponse response;
         try {
             response = new FhirServerClient(port, Callers.drPatel().sign()).get("/" + observation);
         } finally {
-            jdbc.execute("alter table SCR_AUDIT_LEDGER_REF_OFFLINE rename to SCR_AUDIT_LEDGER_REF");
+            jdbc.execute("drop trigger scr_test_offline on SCR_AUDIT_LEDGER_REF");
         }
 
         assertThat(response.status()).isEqualTo(503);
@@ -250,6 +256,24 @@ class AuditLedgerIT {
             sequences.add(sequence);
         }
         jdbc.update("update SCR_AUDIT_CHAIN set SEQ = ?, HEAD_HASH = ? where ID = 1", sequence, hash);
+    }
+
+    @Test
+    void aReasonWithQuotesBackslashesAndATabIsStoredAsGivenAndTheChainStillVerifies() {
+        String reason = "Said \"help\" \\ then\tcollapsed";
+        FhirServerClient breakingGlass = new FhirServerClient(port, Callers.nurseOkafor().sign())
+                .withHeader(AccessContextResolver.PURPOSE_HEADER, "ETREAT")
+                .withHeader(AccessContextResolver.BREAK_GLASS_REASON_HEADER, reason);
+        assertThat(breakingGlass.get("/" + observation).status()).isEqualTo(200);
+
+        List<String> reasons = trail.events("patient=" + patient + "&purpose=ETREAT").stream()
+                .flatMap(e -> e.getEntity().stream())
+                .flatMap(entity -> entity.getDetail().stream())
+                .filter(detail -> "break-glass-reason".equals(detail.getType()))
+                .map(detail -> detail.getValueStringType().getValue())
+                .toList();
+        assertThat(reasons).containsExactly(reason);
+        assertThat(verify().getParameterBool("intact")).isTrue();
     }
 
     private void read(uk.sharedcare.support.TestIdentityProvider.Token caller, String id) {

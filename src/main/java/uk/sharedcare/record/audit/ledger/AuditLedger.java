@@ -1,15 +1,24 @@
 package uk.sharedcare.record.audit.ledger;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.LongConsumer;
+import org.postgresql.PGConnection;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -24,8 +33,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class AuditLedger implements AutoCloseable {
 
-    /** An event to append, and what to write with it, in its transaction, once its sequence number is known. */
-    record Appending(LedgerEntry entry, LongConsumer alsoRecord) {}
+    /**
+     * An event to append, and what to write with it, in its transaction, once its sequence number is known; on
+     * PostgreSQL with its rows already encoded for {@code COPY} by the calling thread.
+     */
+    record Appending(LedgerEntry entry, LongConsumer alsoRecord, CopyRows copy) {}
 
     static final List<String> EVENT_COLUMNS = List.of("SEQ", "WRITTEN", "NODE", "RECORDED", "EVENT_TYPE", "SUBTYPE",
             "ACTION", "OUTCOME", "AGENT_USER", "AGENT_CLIENT", "AGENT_ORG", "AGENT_ROLES", "PURPOSE", "CHAIN_SCHEME",
@@ -58,7 +70,7 @@ public final class AuditLedger implements AutoCloseable {
      * fails, storing nothing, if the store fails.
      */
     public long append(LedgerEntry entry, LongConsumer alsoRecord) {
-        Appending appending = new Appending(entry, alsoRecord);
+        Appending appending = new Appending(entry, alsoRecord, schema.partitioned() ? CopyRows.of(entry) : null);
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             return appendAll(List.of(new AuditGroupCommit.Pending<>(appending))).get(0);
         }
@@ -88,6 +100,7 @@ public final class AuditLedger implements AutoCloseable {
             String hash = head.hash();
             List<Long> sequences = new ArrayList<>(batch.size());
             List<StoredRow> rows = new ArrayList<>(batch.size());
+            List<CopyRows> copies = new ArrayList<>(batch.size());
             for (AuditGroupCommit.Pending<Appending> pending : batch) {
                 if (!pending.claim()) {
                     sequences.add(null); // its caller stopped waiting and reported it unrecorded
@@ -98,9 +111,14 @@ public final class AuditLedger implements AutoCloseable {
                 hash = ChainHash.linkDigest(previous, pending.item().entry().digest());
                 rows.add(new StoredRow(pending.item().entry(), sequence, written, ChainHash.Scheme.DIGEST, previous,
                         hash));
+                copies.add(pending.item().copy());
                 sequences.add(sequence);
             }
-            insert(rows);
+            if (!rows.isEmpty() && copies.stream().allMatch(Objects::nonNull)) {
+                copy(rows, copies);
+            } else {
+                insert(rows);
+            }
             for (int i = 0; i < batch.size(); i++) {
                 if (sequences.get(i) != null) {
                     batch.get(i).item().alsoRecord().accept(sequences.get(i));
@@ -108,6 +126,40 @@ public final class AuditLedger implements AutoCloseable {
             }
             moveHead(hash, sequence, written);
             return sequences;
+        });
+    }
+
+    /**
+     * Writes one batch's rows, already linked and all written at the same time, with one {@code COPY} per table:
+     * PostgreSQL's bulk load, straight into the month's partitions, the rows encoded by their callers.
+     */
+    private void copy(List<StoredRow> rows, List<CopyRows> copies) {
+        Instant written = rows.get(0).written();
+        String at = CopyRows.timestamp(written);
+        StringBuilder events = new StringBuilder(rows.size() * 1024);
+        StringBuilder references = new StringBuilder(rows.size() * 256);
+        for (int i = 0; i < rows.size(); i++) {
+            StoredRow row = rows.get(i);
+            events.append(copies.get(i).eventRow(row.sequence(), at, row.scheme(), row.previous(), row.hash(), node));
+            for (String reference : copies.get(i).referenceTails()) {
+                references.append(row.sequence()).append('\t').append(at).append('\t').append(reference).append('\n');
+            }
+        }
+        copyIn(schema.storedIn(LedgerSchema.EVENTS, written), CopyRows.EVENT_COLUMNS, events);
+        if (!references.isEmpty()) {
+            copyIn(schema.storedIn(LedgerSchema.REFERENCES, written), CopyRows.REFERENCE_COLUMNS, references);
+        }
+    }
+
+    private void copyIn(String table, List<String> columns, CharSequence rows) {
+        String sql = "copy " + table + " (" + String.join(", ", columns) + ") from stdin";
+        jdbc.execute((ConnectionCallback<Long>) connection -> {
+            try {
+                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql,
+                        new StringReader(rows.toString()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         });
     }
 
@@ -132,7 +184,14 @@ public final class AuditLedger implements AutoCloseable {
         if (rows.isEmpty()) {
             return;
         }
-        rows.stream().map(StoredRow::written).distinct().forEach(schema::ensureMonthOf);
+        Map<YearMonth, List<StoredRow>> byMonth = new TreeMap<>();
+        rows.forEach(row -> byMonth.computeIfAbsent(YearMonth.from(utc(row.written())), m -> new ArrayList<>())
+                .add(row));
+        byMonth.values().forEach(this::insertOneMonth);
+    }
+
+    private void insertOneMonth(List<StoredRow> rows) {
+        Instant month = rows.get(0).written();
         List<Object[]> events = new ArrayList<>(rows.size());
         List<Object[]> references = new ArrayList<>();
         for (StoredRow row : rows) {
@@ -145,14 +204,20 @@ public final class AuditLedger implements AutoCloseable {
             entry.references().forEach(reference -> references.add(new Object[] {row.sequence(), written,
                     reference.kind().name(), clip(reference.value())}));
         }
-        insertAll(LedgerSchema.EVENTS, EVENT_COLUMNS, events);
-        insertAll(LedgerSchema.REFERENCES, REFERENCE_COLUMNS, references);
+        insertAll(schema.storedIn(LedgerSchema.EVENTS, month), EVENT_COLUMNS, events);
+        insertAll(schema.storedIn(LedgerSchema.REFERENCES, month), REFERENCE_COLUMNS, references);
     }
 
+    /**
+     * Inserts in chunks of a power of two rows (37 rows: 32, 4, 1), so that a table sees at most a few statement
+     * shapes, each parsed and planned once per connection and then reused, instead of a new one per batch size.
+     */
     private void insertAll(String table, List<String> columns, List<Object[]> rows) {
-        int perStatement = Math.max(1, MAX_PARAMETERS / columns.size());
-        for (int from = 0; from < rows.size(); from += perStatement) {
-            List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + perStatement));
+        int perStatement = Integer.highestOneBit(Math.max(1, MAX_PARAMETERS / columns.size()));
+        for (int from = 0; from < rows.size(); ) {
+            int size = Math.min(perStatement, Integer.highestOneBit(rows.size() - from));
+            List<Object[]> chunk = rows.subList(from, from + size);
+            from += size;
             String row = "(" + String.join(", ", columns.stream().map(c -> "?").toList()) + ")";
             String sql = "insert into " + table + " (" + String.join(", ", columns) + ") values "
                     + String.join(", ", java.util.Collections.nCopies(chunk.size(), row));
@@ -183,6 +248,6 @@ public final class AuditLedger implements AutoCloseable {
 
     /** Index columns are for search; the event's JSON keeps the full value. */
     private static String clip(String value) {
-        return value == null || value.length() <= 256 ? value : value.substring(0, 256);
+        return CopyRows.clip(value);
     }
 }

@@ -82,6 +82,16 @@ public final class LedgerSchema {
         ensureMonth(YearMonth.from(written.atOffset(ZoneOffset.UTC)));
     }
 
+    /**
+     * The table rows of {@code table} written at {@code written} are stored in, made if need be: the month's
+     * partition when partitioned, so an insert need not be routed row by row, else the table itself.
+     */
+    String storedIn(String table, Instant written) {
+        YearMonth month = YearMonth.from(written.atOffset(ZoneOffset.UTC));
+        ensureMonth(month);
+        return partitioned ? partition(table, month) : table;
+    }
+
     private void ensureMonth(YearMonth month) {
         if (!partitioned || months.contains(month)) {
             return;
@@ -95,7 +105,8 @@ public final class LedgerSchema {
     }
 
     private static String partition(String table, YearMonth month) {
-        return table + "_" + month.getYear() + "_" + String.format("%02d", month.getMonthValue());
+        int number = month.getMonthValue();
+        return table + "_" + month.getYear() + "_" + (number < 10 ? "0" : "") + number;
     }
 
     /**
