@@ -38,6 +38,8 @@ import uk.sharedcare.record.audit.ledger.LedgerSchema;
 final class LedgerCeiling {
 
     static final String DATABASE = "ledger_ceiling";
+    /** This process has not run the ledger's code before: shorter warm-ups measure the JIT compiler. */
+    private static final int MIN_WARMUP_SECONDS = 15;
 
     /**
      * @param threads appending threads
@@ -71,7 +73,7 @@ final class LedgerCeiling {
                     new TransactionTemplate(new DataSourceTransactionManager(dataSource)), schema, Clock.systemUTC(),
                     Duration.ofSeconds(30))) {
                 AuditTrail trail = new AuditTrail(ledger, new AuditEventJson(fhir));
-                long warm = window(trail, settings.warmupSeconds(), new AtomicLong());
+                long warm = window(trail, Math.max(settings.warmupSeconds(), MIN_WARMUP_SECONDS), new AtomicLong());
                 AtomicLong nanos = new AtomicLong();
                 long start = System.nanoTime();
                 long appended = window(trail, settings.auditSeconds(), nanos);
