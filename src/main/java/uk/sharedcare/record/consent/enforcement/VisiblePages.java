@@ -81,19 +81,25 @@ final class VisiblePages {
         } else if (PAGED.contains(request.getRestOperationType())
                 && (bundle.getType() == Bundle.BundleType.SEARCHSET || bundle.getType() == Bundle.BundleType.HISTORY)
                 && request.getServer() != null && request.getServer().getPagingProvider() != null) {
+            boolean history = FullHistory.OPERATIONS.contains(request.getRestOperationType());
+            int count = pageSize(request, request.getServer().getPagingProvider());
+            if ((history || bundle.hasId()) && offsetAsked(request, history) == 0 && isWholeResult(bundle, count)) {
+                withoutCounts(bundle); // before the stored result is looked up: most searches about one patient
+                return;
+            }
             sourceOf(who.get(), request, bundle).ifPresent(source ->
-                    response.setResponseResource(visiblePage(who.get(), request, bundle, source)));
+                    response.setResponseResource(visiblePage(who.get(), request, bundle, source, count)));
         }
     }
 
+    private static int offsetAsked(RequestDetails request, boolean history) {
+        return Math.max(0, RequestParameters.integer(request,
+                history ? Constants.PARAM_OFFSET : Constants.PARAM_PAGINGOFFSET).orElse(0));
+    }
+
     /** The page again, from the full result, holding and counting only what the caller may see. */
-    private Bundle visiblePage(AccessContext who, RequestDetails request, Bundle page, Source source) {
-        int count = pageSize(request, request.getServer().getPagingProvider());
+    private Bundle visiblePage(AccessContext who, RequestDetails request, Bundle page, Source source, int count) {
         int visibleOffset = Math.max(0, RequestParameters.integer(request, source.offsetParameter()).orElse(0));
-        if (visibleOffset == 0 && isWholeResult(page, count)) {
-            withoutCounts(page);
-            return page;
-        }
         Page visible = collect(who, request, source, visibleOffset, count);
         visible.nextRawOffset().ifPresent(next -> offsets.remember(source.key(), visibleOffset + count, next));
         return rebuild(request, page, source, visibleOffset, count, visible);
