@@ -1,15 +1,9 @@
 package uk.sharedcare.bench;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The audit append ceiling: how many audit records per second the plugin-on servers can store. Many clients at
@@ -55,26 +49,7 @@ final class AuditCeiling {
 
     private long window(ServerNodes nodes, Optional<String> token, String path, int seconds,
             Map<Integer, Long> statuses) throws Exception {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        AtomicLong answered = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(settings.auditClients());
-        try {
-            List<Future<?>> clients = new ArrayList<>();
-            for (int client = 0; client < settings.auditClients(); client++) {
-                String url = nodes.baseUrlFor(client) + path;
-                clients.add(pool.submit(() -> {
-                    while (System.nanoTime() < deadline) {
-                        statuses.merge(http.get(url, token).status(), 1L, Long::sum);
-                        answered.incrementAndGet();
-                    }
-                }));
-            }
-            for (Future<?> client : clients) {
-                client.get();
-            }
-            return answered.get();
-        } finally {
-            pool.shutdownNow();
-        }
+        return UntilDeadline.run(settings.auditClients(), seconds, (client, n) ->
+                statuses.merge(http.get(nodes.baseUrlFor(client) + path, token).status(), 1L, Long::sum));
     }
 }

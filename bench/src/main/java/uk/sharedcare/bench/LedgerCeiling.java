@@ -9,12 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Date;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Coding;
@@ -86,31 +81,12 @@ final class LedgerCeiling {
     }
 
     private long window(AuditTrail trail, int seconds, AtomicLong nanos) throws Exception {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        AtomicLong appended = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(settings.auditClients());
-        try {
-            List<Future<?>> threads = new ArrayList<>();
-            for (int t = 0; t < settings.auditClients(); t++) {
-                int thread = t;
-                threads.add(pool.submit(() -> {
-                    long n = 0;
-                    while (System.nanoTime() < deadline) {
-                        AuditEvent event = readOfAnObservation(thread, n++);
-                        long before = System.nanoTime();
-                        trail.append(event);
-                        nanos.addAndGet(System.nanoTime() - before);
-                        appended.incrementAndGet();
-                    }
-                }));
-            }
-            for (Future<?> thread : threads) {
-                thread.get();
-            }
-            return appended.get();
-        } finally {
-            pool.shutdownNow();
-        }
+        return UntilDeadline.run(settings.auditClients(), seconds, (thread, n) -> {
+            AuditEvent event = readOfAnObservation(thread, n);
+            long before = System.nanoTime();
+            trail.append(event);
+            nanos.addAndGet(System.nanoTime() - before);
+        });
     }
 
     /** An event shaped like the record's own for a clinician's read: agents, purpose, patient and entity. */
