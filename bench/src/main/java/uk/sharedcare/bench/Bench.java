@@ -2,6 +2,7 @@ package uk.sharedcare.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -20,6 +21,9 @@ import uk.sharedcare.support.TestIdentityProvider;
  * plugin on and then, on the same data, with the plugin off (plain HAPI). Results go to {@code bench/results}.
  */
 public final class Bench {
+
+    /** A bound, so that a stuck delivery cannot hold the benchmark up for ever; the wait is logged. */
+    private static final Duration ALERT_DRAIN_LIMIT = Duration.ofMinutes(30);
 
     private Bench() {}
 
@@ -124,6 +128,7 @@ public final class Bench {
                 load = loader.load(from, to);
                 log(String.format("Loaded %d patients in %.0f s", to - from, load.millis() / 1000.0));
                 afterLoad = nodes.memory();
+                awaitAlertsDelivered();
                 on = measureAll(operations, nodes, ServerProcess.Mode.PLUGIN_ON, to, stamp);
             }
             Measured off;
@@ -134,6 +139,23 @@ public final class Bench {
             LedgerCeiling.Result ledgerCeiling = settings.auditClients() > 0 ? ledgerCeilingOrNone() : null;
             return new ScaleResult(to, settings.nodes(), load, afterLoad, on.memory(), off.memory(), off.closed(),
                     on.closed(), off.open(), on.open(), ceiling, ledgerCeiling);
+        }
+
+        /**
+         * Loading makes organisations' first accesses to patients by the thousand, and each owes the practice an
+         * alert, which the nodes deliver in the background (a Communication each). Measuring before they are
+         * delivered would charge the load's alerts to the first operations measured.
+         */
+        private void awaitAlertsDelivered() throws InterruptedException {
+            long deadline = System.nanoTime() + ALERT_DRAIN_LIMIT.toNanos();
+            long waiting;
+            while ((waiting = database.alertsWaiting()) > 0 && System.nanoTime() < deadline) {
+                log("Waiting for the load's " + waiting + " alerts to be delivered before measuring");
+                Thread.sleep(10_000);
+            }
+            if (waiting > 0) {
+                log("Measuring with " + waiting + " alerts still undelivered after " + ALERT_DRAIN_LIMIT);
+            }
         }
 
         /** Both loops' results for every operation in one mode, and the nodes' memory after them. */

@@ -143,6 +143,11 @@ final class Database implements AutoCloseable {
         return queryLong("select xact_commit from pg_stat_database where datname = current_database()");
     }
 
+    /** Alerts written to the outbox and not yet delivered as Communications. */
+    long alertsWaiting() {
+        return queryLong("select count(*) from scr_alert_outbox where delivered is null");
+    }
+
     /** Audit records stored so far, however the trail stores them: see {@link #AUDIT_RECORDS_STORED}. */
     long auditRecordsStored() {
         return queryLong(AUDIT_RECORDS_STORED);
