@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.hl7.fhir.r4.model.InstantType;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.consent.enforcement.VisiblePages.Source;
@@ -57,6 +58,6 @@ final class FullHistory {
                 named.put(name, String.join(",", values));
             }
         });
-        return SearchOwners.sha256Hex(SearchOwners.fingerprint(who) + "\n" + request.getRequestPath() + "\n" + named);
+        return DigestUtils.sha256Hex(SearchOwners.fingerprint(who) + "\n" + request.getRequestPath() + "\n" + named);
     }
 }

@@ -115,11 +115,7 @@ public final class SearchOwners {
     /** Who may read a search's pages, as a digest: the table need hold no user names. */
     static String fingerprint(AccessContext who) {
         String roles = who.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(","));
-        return sha256Hex(String.join("\n", who.subject(), String.valueOf(who.client()), who.organisation(), roles,
-                who.purpose().name()));
-    }
-
-    static String sha256Hex(String text) {
-        return DigestUtils.sha256Hex(text);
+        return DigestUtils.sha256Hex(String.join("\n", who.subject(), String.valueOf(who.client()),
+                who.organisation(), roles, who.purpose().name()));
     }
 }
