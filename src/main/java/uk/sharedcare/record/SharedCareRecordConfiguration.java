@@ -21,6 +21,7 @@ import uk.sharedcare.record.consent.enforcement.ConsentConfig;
 import uk.sharedcare.record.export.ExportConfig.BulkExport;
 import uk.sharedcare.record.export.ExportConfig;
 import uk.sharedcare.record.http.FhirServletMapping;
+import uk.sharedcare.record.http.StoredSearchesOnly;
 import uk.sharedcare.record.input.RequestBodyGuard;
 import uk.sharedcare.record.profiles.ProfilesConfig.ProfileEnforcement;
 import uk.sharedcare.record.profiles.ProfilesConfig;
@@ -43,6 +44,15 @@ public class SharedCareRecordConfiguration {
         FilterRegistrationBean<RequestBodyGuard> registration = new FilterRegistrationBean<>(
                 new RequestBodyGuard(properties.input().maxRequestBody().toBytes(), fhirContext));
         registration.setName("sharedCareRequestBodyGuard");
+        registration.setUrlPatterns(fhirServlet.urlPatterns());
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<StoredSearchesOnly> storedSearchesOnly(FhirServletMapping fhirServlet) {
+        FilterRegistrationBean<StoredSearchesOnly> registration = new FilterRegistrationBean<>(
+                new StoredSearchesOnly());
+        registration.setName("sharedCareStoredSearchesOnly");
         registration.setUrlPatterns(fhirServlet.urlPatterns());
         return registration;
     }

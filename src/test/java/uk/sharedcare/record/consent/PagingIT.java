@@ -83,6 +83,44 @@ class PagingIT {
     }
 
     @Test
+    void aSearchAskedNotToBeStoredPagesAndCountsOnlyWhatTheCallerMaySee() {
+        String family = "NoStore" + UUID.randomUUID().toString().substring(0, 8).replace("-", "");
+        for (int i = 0; i < 12; i++) {
+            boolean visible = i % 4 == 0;
+            borough.create(visible ? Callers.drPatel() : Callers.drJones(), RecordFixtures.patientRegisteredAt(
+                    visible ? Callers.RIVERSIDE_PRACTICE : Callers.NORTHGATE_PRACTICE,
+                    RecordFixtures.uniqueNhsNumber(), family));
+        }
+        FhirServerClient noStore = gp.withHeader("Cache-Control", "no-store, max-results=50");
+
+        List<Bundle> pages = allPages(noStore, "/Patient?family=" + family + "&_count=2");
+
+        assertThat(pages).extracting(page -> page.getEntry().size()).containsExactly(2, 1);
+        assertThat(pages).allSatisfy(page -> assertThat(page.hasTotal()).as("no total counting hidden patients")
+                .isFalse());
+    }
+
+    @Test
+    void aZeroCountSearchAskedNotToBeStoredTellsNothingOfHiddenResults() {
+        String family = "HiddenNoStore" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 3; i++) {
+            borough.create(Callers.drJones(), RecordFixtures.patientRegisteredAt(Callers.NORTHGATE_PRACTICE,
+                    RecordFixtures.uniqueNhsNumber(), family));
+        }
+        String nobody = "NobodyNoStore" + UUID.randomUUID().toString().substring(0, 8);
+        FhirServerClient noStore = gp.withHeader("Cache-Control", "no-store");
+
+        RawResponse hidden = noStore.get("/Patient?family=" + family + "&_count=0");
+        RawResponse none = noStore.get("/Patient?family=" + nobody + "&_count=0");
+        RawResponse hiddenPage = noStore.get("/Patient?family=" + family);
+        RawResponse nonePage = noStore.get("/Patient?family=" + nobody);
+
+        HiddenVersusMissing.assertSameAnswer(hidden, family, none, nobody);
+        HiddenVersusMissing.assertSameAnswer(hiddenPage, family, nonePage, nobody);
+        assertThat(hidden.body()).doesNotContain("\"total\"");
+    }
+
+    @Test
     void aDatabaseWideSearchPagesOnlyThroughWhatTheCallerMaySee() {
         String practice = "Y" + (10_000 + new Random().nextInt(89_999));
         var newPracticeGp = Callers.token("dr.new-" + practice, "gp", practice);
