@@ -45,13 +45,15 @@ public final class QuickStart {
 
     /**
      * The demo realm's issuer, and demo pseudonymisation keys for the two extract recipients so their users can
-     * try {@code $export}. A deployment sets its own secret keys; these are public and protect nothing.
+     * try {@code $export}, and browser apps on this machine allowed to call it (CORS). A deployment sets its own
+ * secret keys; these are public and protect nothing.
      */
     private static String[] withIssuer(String[] args, String issuer) {
-        String[] all = Arrays.copyOf(args, args.length + 3);
+        String[] all = Arrays.copyOf(args, args.length + 4);
         all[args.length] = "--shared-care.identity.issuer-uri=" + issuer;
         all[args.length + 1] = "--shared-care.extract.keys.QZ9=demo-only-key-for-the-integrated-care-board";
         all[args.length + 2] = "--shared-care.extract.keys.X9Z01=demo-only-key-for-the-analytics-body-x9z01";
+        all[args.length + 3] = "--shared-care.cors.allowed-origins=http://localhost:[*],http://127.0.0.1:[*]";
         return all;
     }
 }

@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -11,6 +12,7 @@ import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import uk.sharedcare.record.access.CorsProperties;
 import uk.sharedcare.record.access.CustodianAttribution;
 import uk.sharedcare.record.access.IdentityProperties;
 import uk.sharedcare.record.access.SecurityConfig;
@@ -20,6 +22,7 @@ import uk.sharedcare.record.consent.enforcement.ConsentConfig.ConsentEnforcement
 import uk.sharedcare.record.consent.enforcement.ConsentConfig;
 import uk.sharedcare.record.export.ExportConfig.BulkExport;
 import uk.sharedcare.record.export.ExportConfig;
+import uk.sharedcare.record.http.FhirClientRequests;
 import uk.sharedcare.record.http.FhirServletMapping;
 import uk.sharedcare.record.http.StoredSearchesOnly;
 import uk.sharedcare.record.input.RequestBodyGuard;
@@ -58,6 +61,12 @@ public class SharedCareRecordConfiguration {
     }
 
     @Bean
+    @ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
+    FhirClientRequests fhirClientRequests() {
+        return new FhirClientRequests();
+    }
+
+    @Bean
     CustodianAttribution custodianAttribution() {
         return new CustodianAttribution();
     }
@@ -68,9 +77,8 @@ public class SharedCareRecordConfiguration {
     }
 
     @Bean
-    SharedCareCapabilities sharedCareCapabilities(IdentityProperties identity) {
-        String version = SharedCareRecordConfiguration.class.getPackage().getImplementationVersion();
-        return new SharedCareCapabilities(version == null ? "development" : version, identity);
+    SharedCareCapabilities sharedCareCapabilities(IdentityProperties identity, CorsProperties cors) {
+        return new SharedCareCapabilities(BuildVersion.read(), identity, cors);
     }
 
     @Bean

@@ -28,8 +28,12 @@ public final class TestServerInitializer implements ApplicationContextInitialize
                 "shared-care.extract.keys.QZ9=" + EXTRACT_KEYS.get("QZ9"),
                 "shared-care.extract.keys.X9Z01=" + EXTRACT_KEYS.get("X9Z01"),
                 "shared-care.extract.directory=" + EXTRACT_DIRECTORY,
-                "shared-care.audit.spill-directory=" + SPILL_DIRECTORY};
+                "shared-care.audit.spill-directory=" + SPILL_DIRECTORY,
+                "shared-care.cors.allowed-origins=" + BROWSER_APP_ORIGIN};
     }
+
+    /** The one origin a browser app may call the test servers from. */
+    public static final String BROWSER_APP_ORIGIN = "https://app.example.nhs.uk";
 
     public static final Map<String, String> EXTRACT_KEYS = Map.of(
             "QZ9", "test-key-of-the-integrated-care-board-0001",

@@ -20,12 +20,12 @@ import uk.sharedcare.record.http.OperationOutcomeWriter;
 
 /**
  * The server as an OAuth2 resource server: every request needs a valid bearer token from the configured issuer,
- * except the CapabilityStatement and SMART discovery, which tell clients where to get one. No sessions, no
- * cookies, so no CSRF. Each authenticated request then gets its {@link AccessContext} or a 403.
+ * except the CapabilityStatement and SMART discovery, which tell clients where to get one, and CORS preflights
+ * from the configured origins. No sessions, no cookies, so no CSRF. Each authenticated request then gets its {@link AccessContext} or a 403.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
-@EnableConfigurationProperties(IdentityProperties.class)
+@EnableConfigurationProperties({IdentityProperties.class, CorsProperties.class})
 public class SecurityConfig {
 
     @Bean
@@ -45,7 +45,8 @@ public class SecurityConfig {
 
     @Bean
     SecurityFilterChain sharedCareSecurity(HttpSecurity http, JwtDecoder decoder, IdentityProperties identity,
-            FhirServletMapping fhir, FhirContext fhirContext, RefusalRecorder refusals) throws Exception {
+            CorsProperties cors, FhirServletMapping fhir, FhirContext fhirContext, RefusalRecorder refusals)
+            throws Exception {
         OperationOutcomeWriter outcomes = new OperationOutcomeWriter(fhirContext);
         OperationOutcomeAuthenticationFailures unauthenticated =
                 new OperationOutcomeAuthenticationFailures(outcomes, refusals);
@@ -58,6 +59,7 @@ public class SecurityConfig {
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .anonymous(AbstractHttpConfigurer::disable)
+                .addFilter(CrossOriginRequests.filter(cors, fhir.basePath(), outcomes, refusals))
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(
                                 paths.matcher(HttpMethod.GET, fhir.basePath() + "/metadata"),

@@ -68,6 +68,17 @@ public final class OfferedOperations {
         return ALL.stream().filter(operation -> operation.name().equals(name)).findFirst();
     }
 
+    /**
+     * Whether the record offers the operation on the server (no type) or on resources of the type (at type or
+     * instance level), as the CapabilityStatement should say.
+     */
+    public static boolean offeredOn(String name, Optional<String> resourceType) {
+        return named(name).filter(operation -> resourceType.isEmpty()
+                ? operation.offeredAt(Level.SERVER, resourceType)
+                : operation.offeredAt(Level.TYPE, resourceType) || operation.offeredAt(Level.INSTANCE, resourceType))
+                .isPresent();
+    }
+
     /** Whether the operation decides for itself who may call it (governance, the pseudonymised extract). */
     public static boolean checksCallerItself(String name) {
         return name != null && named(name).filter(operation -> operation.check() == Check.CALLER).isPresent();
