@@ -1,6 +1,8 @@
 package uk.sharedcare.quickstart;
 
 import java.time.Duration;
+import java.time.YearMonth;
+import java.time.ZoneId;
 
 /** What the quick start prints once everything is up: the demo users and how to call the record with a token. */
 final class Welcome {
@@ -33,11 +35,13 @@ final class Welcome {
                      | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
                    curl -H "Authorization: Bearer $TOKEN" '%s/Patient?_count=5'
                  Break-glass adds:  -H 'X-Purpose-Of-Use: ETREAT' -H 'X-Break-Glass-Reason: <why>'
-                 The pseudonymised extract (log in as analyst.chen), then poll the Content-Location URL:
+                 The pseudonymised extract of this month's record so far (log in as analyst.chen; without
+                 month= it is the month just ended), then poll the Content-Location URL:
                    curl -i -H "Authorization: Bearer $TOKEN" -H 'X-Purpose-Of-Use: HOPERAT' \
-                     -H 'Prefer: respond-async' '%s/$export'
+                     -H 'Prefer: respond-async' '%s/$export?month=%s'
                  Ctrl-C stops the record and Keycloak.
                 ==========================================================================================
-                """.formatted(startUp.toSeconds(), fhir, fhir, keycloak.issuer(), token, fhir, fhir);
+                """.formatted(startUp.toSeconds(), fhir, fhir, keycloak.issuer(), token, fhir, fhir,
+                        YearMonth.now(ZoneId.of("Europe/London")));
     }
 }

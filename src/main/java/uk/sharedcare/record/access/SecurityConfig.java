@@ -1,15 +1,19 @@
 package uk.sharedcare.record.access;
 
 import ca.uhn.fhir.context.FhirContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
@@ -43,6 +47,18 @@ public class SecurityConfig {
         return registration;
     }
 
+    /**
+     * Answers hold patient data: no cache may keep them. Spring's default also sends {@code Expires: 0}, which
+     * tells a Bulk Data client that the files of a manifest have already gone; the record keeps them, so no
+     * {@code Expires} is sent at all.
+     */
+    private static void notStored(HttpServletRequest request, HttpServletResponse response) {
+        if (!response.containsHeader(HttpHeaders.CACHE_CONTROL)) {
+            response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache, no-store, max-age=0, must-revalidate");
+            response.setHeader(HttpHeaders.PRAGMA, "no-cache");
+        }
+    }
+
     @Bean
     SecurityFilterChain sharedCareSecurity(HttpSecurity http, JwtDecoder decoder, IdentityProperties identity,
             CorsProperties cors, FhirServletMapping fhir, FhirContext fhirContext, RefusalRecorder refusals)
@@ -59,6 +75,8 @@ public class SecurityConfig {
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .anonymous(AbstractHttpConfigurer::disable)
+                .headers(headers -> headers.cacheControl(HeadersConfigurer.CacheControlConfig::disable)
+                        .addHeaderWriter(SecurityConfig::notStored))
                 .addFilter(CrossOriginRequests.filter(cors, fhir.basePath(), outcomes, refusals))
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(

@@ -24,8 +24,10 @@ import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
@@ -41,7 +43,7 @@ import uk.sharedcare.record.consent.enforcement.Refusals;
 
 /**
  * FHIR Bulk Data export of the pseudonymised extract, as the Bulk Data Access IG describes it: kick-off
- * ({@code [base]/$export}, {@code [base]/Group/[id]/$export}) with {@code Prefer: respond-async} answers 202 and a
+ * ({@code [base]/$export}, {@code [base]/Patient/$export}, {@code [base]/Group/[id]/$export}) with {@code Prefer: respond-async} answers 202 and a
  * status URL; polling it answers 202 with {@code X-Progress} until the manifest (200); each file is downloaded
  * with the same access token ({@code requiresAccessToken}); DELETE on the status URL cancels. Only a caller the
  * secondary-use policy (rule 10) lets take extracts gets anywhere, and only its own jobs exist for it.
@@ -78,7 +80,8 @@ public final class BulkExportProvider {
             @OperationParam(name = "_since", typeName = "instant") IPrimitiveType<Date> since,
             @OperationParam(name = "month", typeName = "string") IPrimitiveType<String> month,
             ServletRequestDetails request) throws IOException {
-        kickOff(request, Optional.empty(), outputFormat, types, since, month);
+        kickOff(request, Optional.empty(), outputFormat, types(types, ExtractRequest.EXTRACTED_TYPES), since,
+                month);
     }
 
     @Operation(name = "$export", manualResponse = true, idempotent = true, typeName = "Group")
@@ -89,7 +92,20 @@ public final class BulkExportProvider {
             @OperationParam(name = "_since", typeName = "instant") IPrimitiveType<Date> since,
             @OperationParam(name = "month", typeName = "string") IPrimitiveType<String> month,
             ServletRequestDetails request) throws IOException {
-        kickOff(request, Optional.of(group.getIdPart()), outputFormat, types, since, month);
+        kickOff(request, Optional.of(group.getIdPart()), outputFormat,
+                types(types, ExtractRequest.EXTRACTED_TYPES), since, month);
+    }
+
+    /** Patient-level export: every patient, with only the types in the patient compartment. */
+    @Operation(name = "$export", manualResponse = true, idempotent = true, typeName = "Patient")
+    public void exportPatients(
+            @OperationParam(name = "_outputFormat", typeName = "string") IPrimitiveType<String> outputFormat,
+            @OperationParam(name = "_type", typeName = "string") IPrimitiveType<String> types,
+            @OperationParam(name = "_since", typeName = "instant") IPrimitiveType<Date> since,
+            @OperationParam(name = "month", typeName = "string") IPrimitiveType<String> month,
+            ServletRequestDetails request) throws IOException {
+        kickOff(request, Optional.empty(), outputFormat, types(types, ExtractRequest.PATIENT_COMPARTMENT_TYPES),
+                since, month);
     }
 
     @Operation(name = POLL_OPERATION, manualResponse = true, idempotent = true, deleteEnabled = true)
@@ -140,7 +156,7 @@ public final class BulkExportProvider {
     }
 
     private void kickOff(ServletRequestDetails request, Optional<String> group,
-            IPrimitiveType<String> outputFormat, IPrimitiveType<String> types, IPrimitiveType<Date> since,
+            IPrimitiveType<String> outputFormat, Supplier<Set<String>> types, IPrimitiveType<Date> since,
             IPrimitiveType<String> month) throws IOException {
         AccessContext who = permitted(request);
         refuseUnknownParameters(request);
@@ -153,14 +169,16 @@ public final class BulkExportProvider {
                     + " is not offered; the extract is " + NDJSON);
         }
         ExtractRequest extract = new ExtractRequest(month(month), who.organisation(), who.purpose(),
-                types(types), group, Optional.ofNullable(since).map(s -> s.getValue().toInstant()));
+                types.get(), group, Optional.ofNullable(since).map(s -> s.getValue().toInstant()));
         if (extracts.pseudonymsFor(who.organisation()).isEmpty()) {
             throw Refusals.forbidden(policy.recipientWithoutKey(who.organisation()));
         }
         ExtractJob job = extracts.start(Requester.of(who, address(request)), extract, request.getCompleteUrl());
         HttpServletResponse response = request.getServletResponse();
         response.setHeader(Constants.HEADER_CONTENT_LOCATION, statusUrl(request, job));
-        writeOutcome(response, 202, "Extract accepted for " + extract.recipient() + ", month " + extract.month());
+        writeOutcome(response, 202, "Extract accepted for " + extract.recipient() + ", month " + extract.month()
+                + (month == null ? " (no month was given: the month just ended; month=YYYY-MM asks for another,"
+                        + " the month still running included)" : ""));
     }
 
     private AccessContext permitted(ServletRequestDetails request) {
@@ -214,25 +232,28 @@ public final class BulkExportProvider {
         }
     }
 
-    private static Set<String> types(IPrimitiveType<String> types) {
-        if (types == null || types.getValue() == null || types.getValue().isBlank()) {
-            return Set.copyOf(ExtractRequest.EXTRACTED_TYPES);
-        }
-        Set<String> asked = new LinkedHashSet<>(Arrays.stream(types.getValue().split(","))
-                .map(String::trim).filter(t -> !t.isEmpty()).toList());
-        Set<String> unknown = new LinkedHashSet<>(asked);
-        ExtractRequest.EXTRACTED_TYPES.forEach(unknown::remove);
-        if (!unknown.isEmpty()) {
-            throw new InvalidRequestException("_type " + unknown + " is not in the extract; it holds "
-                    + ExtractRequest.EXTRACTED_TYPES);
-        }
-        return asked;
+    /** The types asked for with {@code _type}, checked lazily (after the caller), or all those offered. */
+    private static Supplier<Set<String>> types(IPrimitiveType<String> types, List<String> offered) {
+        return () -> {
+            if (types == null || types.getValue() == null || types.getValue().isBlank()) {
+                return Set.copyOf(offered);
+            }
+            Set<String> asked = new LinkedHashSet<>(Arrays.stream(types.getValue().split(","))
+                    .map(String::trim).filter(t -> !t.isEmpty()).toList());
+            Set<String> unknown = new LinkedHashSet<>(asked);
+            offered.forEach(unknown::remove);
+            if (!unknown.isEmpty()) {
+                throw new InvalidRequestException("_type " + unknown + " is not in this extract; it holds "
+                        + offered);
+            }
+            return asked;
+        };
     }
 
     private void writeManifest(ServletRequestDetails request, ExtractJob job, ExtractResult result)
             throws IOException {
         ObjectNode manifest = json.createObjectNode();
-        manifest.put("transactionTime", result.cutOff().toString());
+        manifest.put("transactionTime", ExtractManifest.instant(result.cutOff()));
         manifest.put("request", job.requestUrl());
         manifest.put("requiresAccessToken", true);
         ArrayNode output = manifest.putArray("output");

@@ -28,6 +28,10 @@ public record ExtractRequest(YearMonth month, String recipient, PurposeOfUse pur
     public static final List<String> EXTRACTED_TYPES = List.of("Patient", "Encounter", "Condition", "Observation",
             "AllergyIntolerance", "MedicationStatement", "EpisodeOfCare", "CarePlan", "CareTeam", "Organization");
 
+    /** What a Patient-level export holds: the extracted types in the patient compartment. */
+    public static final List<String> PATIENT_COMPARTMENT_TYPES = EXTRACTED_TYPES.stream()
+            .filter(type -> !type.equals("Organization")).toList();
+
     public ExtractRequest {
         types = Set.copyOf(types);
     }

@@ -225,6 +225,38 @@ class ExtractIT {
     }
 
     @Test
+    void patientLevelExportCoversEveryPatientsCompartmentUnderTheSameRules() throws Exception {
+        Extract patientLevel = exportFrom(Callers.analyticsRecipient(), "/Patient/$export?month=" + month);
+
+        assertThat(patientLevel.files().keySet()).isNotEmpty().doesNotContain("Organization")
+                .isSubsetOf(ExtractRequest.PATIENT_COMPARTMENT_TYPES);
+        assertThat(patientLevel.idsOf("Patient")).contains(pseudonym("X9Z01", patients.get("included")))
+                .doesNotContain(pseudonym("X9Z01", patients.get("type1")),
+                        pseudonym("X9Z01", patients.get("child")), pseudonym("X9Z01", patients.get("optedOut")));
+        assertThat(client(Callers.analyticsRecipient()).withHeader("Prefer", "respond-async")
+                .get("/Patient/$export?month=" + month + "&_type=Organization").status()).isEqualTo(400);
+    }
+
+    @Test
+    void theManifestTellsNoClientItsFilesHaveExpiredAndTimesItToTheMillisecond() throws Exception {
+        RawResponse manifest = awaitManifest(Callers.analystChen(), kickOff(Callers.analystChen(), null));
+
+        assertThat(manifest.headers().firstValue("Expires")).isEmpty();
+        assertThat(manifest.header("Cache-Control")).contains("no-store");
+        assertThat(JSON.readTree(manifest.body()).get("transactionTime").asText())
+                .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+    }
+
+    @Test
+    void anExtractOfAMonthBeforeAnyDataSaysWhyItHoldsNoPatient() throws Exception {
+        Extract empty = exportFrom(Callers.analyticsRecipient(), "/$export?month=2020-01");
+
+        assertThat(empty.summary().get("patientsIncluded").asLong()).isZero();
+        assertThat(empty.summary().get("note").asText()).contains("none was recorded before the cut-off")
+                .contains("2020-02-01T00:00:00.000Z");
+    }
+
+    @Test
     void theMonthlyScheduleRunsEachRecipientsMonthOnceAcrossNodes() {
         YearMonth lastMonth = YearMonth.parse(month).minusMonths(1);
         ExtractRequest request = scheduledRequest(lastMonth, "X9Z01");
@@ -444,7 +476,15 @@ class ExtractIT {
     }
 
     private Extract export(Token caller, String groupReference) throws Exception {
-        RawResponse accepted = kickOff(caller, null, groupReference);
+        return exportAccepted(caller, kickOff(caller, null, groupReference));
+    }
+
+    /** An export kicked off at {@code path} (such as {@code /Patient/$export?month=2026-11}). */
+    private Extract exportFrom(Token caller, String path) throws Exception {
+        return exportAccepted(caller, client(caller).withHeader("Prefer", "respond-async").get(path));
+    }
+
+    private Extract exportAccepted(Token caller, RawResponse accepted) throws Exception {
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         String status = accepted.header("Content-Location");
         String statusPath = "/" + status.substring(status.indexOf("$export-poll-status"));
