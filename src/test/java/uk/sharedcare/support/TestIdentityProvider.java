@@ -53,6 +53,9 @@ public final class TestIdentityProvider {
         return new Token();
     }
 
+    /** What the realm's clients are given by default: the policy alone decides. */
+    public static final String DEFAULT_SCOPE = "openid profile user/*.cruds";
+
     /** Builder of one access token. */
     public static final class Token {
         private final Map<String, Object> claims = new HashMap<>();
@@ -67,6 +70,17 @@ public final class TestIdentityProvider {
             claims.put("iat", Date.from(now));
             claims.put("exp", Date.from(now.plusSeconds(300)));
             claims.put("jti", UUID.randomUUID().toString());
+            claims.put("scope", DEFAULT_SCOPE);
+        }
+
+        /** SMART scopes (space-separated), replacing the default {@value #DEFAULT_SCOPE}. */
+        public Token scope(String scope) {
+            return claim("scope", scope);
+        }
+
+        /** The SMART launch context's patient ({@code patient} claim), as a bare id. */
+        public Token launchPatient(String patientId) {
+            return claim("patient", patientId);
         }
 
         public Token subject(String subject) {

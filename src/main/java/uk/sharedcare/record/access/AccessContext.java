@@ -16,6 +16,7 @@ import java.util.Set;
  * @param purpose          the purpose of use asserted for this request
  * @param breakGlassReason the free-text reason given with {@link PurposeOfUse#ETREAT}
  * @param at               when the request was received
+ * @param scopes           the token's SMART scopes, which narrow what the policy allows
  */
 public record AccessContext(
         String subject,
@@ -25,7 +26,8 @@ public record AccessContext(
         Optional<String> practitioner,
         PurposeOfUse purpose,
         Optional<String> breakGlassReason,
-        Instant at) {
+        Instant at,
+        SmartScopes scopes) {
 
     /** ODS organisation codes: https://digital.nhs.uk/services/organisation-data-service */
     public static final String ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code";

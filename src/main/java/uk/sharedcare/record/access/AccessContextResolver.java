@@ -71,7 +71,8 @@ public final class AccessContextResolver {
                 token.practitioner().filter(p -> !p.isBlank()),
                 purpose.get(),
                 purpose.get() == PurposeOfUse.ETREAT ? reason : Optional.empty(),
-                at));
+                at,
+                token.scopes()));
     }
 
     private static Set<Role> knownRoles(TokenClaims token) {

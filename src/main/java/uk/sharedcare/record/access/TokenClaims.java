@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param practitioner  FHIR Practitioner id, if the token names one
  * @param purposes      the purpose-of-use codes the caller may assert
  * @param roles         every role name in the token, known to this server or not
+ * @param scopes        its SMART resource scopes ({@code scope}) and launch patient ({@code patient})
  */
 public record TokenClaims(
         String subject,
@@ -20,7 +21,8 @@ public record TokenClaims(
         Optional<String> organisation,
         Optional<String> practitioner,
         List<String> purposes,
-        List<String> roles) {
+        List<String> roles,
+        SmartScopes scopes) {
 
     public TokenClaims {
         purposes = List.copyOf(purposes);

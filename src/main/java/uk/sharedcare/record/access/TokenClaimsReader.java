@@ -20,7 +20,8 @@ final class TokenClaimsReader {
                 Optional.ofNullable(stringClaim(jwt, names.organisation())),
                 Optional.ofNullable(stringClaim(jwt, names.practitioner())),
                 listClaim(jwt, names.purposeOfUse()),
-                listClaim(jwt, names.roles()));
+                listClaim(jwt, names.roles()),
+                SmartScopes.parse(stringClaim(jwt, "scope"), Optional.ofNullable(stringClaim(jwt, "patient"))));
     }
 
     private static String stringClaim(Jwt jwt, String name) {

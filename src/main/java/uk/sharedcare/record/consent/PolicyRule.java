@@ -24,6 +24,8 @@ public enum PolicyRule {
             + " explicit consent, and there is none"),
     SHARED_BY_DEFAULT("3", "The organisation that recorded this data shares it unless the patient dissents"),
     ROLE_VIEW("7", "This role does not see this kind of data"),
+    SMART_SCOPE("-", "The access token's SMART scopes do not cover this data or this kind of request; scopes only"
+            + " ever narrow what the other rules allow"),
     EXPOSURE_GUARD("-", "This kind of request could reveal data you may not see, so the record does not offer it"),
     AUDIT_READERS("-", "The audit trail is read by data protection officers, and by a patient's GP practice for"
             + " its own patients"),

@@ -51,6 +51,9 @@ public final class SharingPolicy {
             return request;
         }
         List<Reason> trail = new ArrayList<>(request.reasons());
+        if (!who.scopes().shows(resource.type(), List.of(patient.patientId()))) {
+            return Decision.deny(trail, outOfScope(who, resource.type()));
+        }
         if (resource.recordedBy(who.organisation())) {
             trail.add(Reason.of(PolicyRule.OWN_DATA, "recorded by " + who.organisation()));
             return Decision.permit(trail, Set.of());
@@ -70,6 +73,12 @@ public final class SharingPolicy {
         return roleView(who, resource, trail, EnumSet.noneOf(Obligation.class));
     }
 
+    /** The SMART scope refusal: which scopes the token carries, none of which covers this. */
+    static Reason outOfScope(AccessContext who, String type) {
+        return Reason.of(PolicyRule.SMART_SCOPE, type + " is not within the token's scopes ("
+                + who.scopes().describe() + ")");
+    }
+
     /** Directory data (organisations, practitioners, their roles) is shared for any direct-care purpose. */
     public Decision decideDirectoryRead(AccessContext who, ResourceFacts resource) {
         Decision request = decideRequest(who);
@@ -77,6 +86,9 @@ public final class SharingPolicy {
             return request;
         }
         List<Reason> trail = new ArrayList<>(request.reasons());
+        if (!who.scopes().showsDirectory(resource.type())) {
+            return Decision.deny(trail, outOfScope(who, resource.type()));
+        }
         trail.add(Reason.of(PolicyRule.DIRECTORY, resource.type() + " is directory data"));
         return Decision.permit(trail, Set.of());
     }
@@ -88,6 +100,9 @@ public final class SharingPolicy {
             return request;
         }
         List<Reason> trail = new ArrayList<>(request.reasons());
+        if (!who.scopes().shows(resource.type(), List.of())) {
+            return Decision.deny(trail, outOfScope(who, resource.type()));
+        }
         if (resource.recordedBy(who.organisation())) {
             trail.add(Reason.of(PolicyRule.OWN_DATA, "recorded by " + who.organisation()));
             return Decision.permit(trail, Set.of());
@@ -99,6 +114,9 @@ public final class SharingPolicy {
     /** The audit trail: data protection officers, and the registered practice's GPs for their own patients. */
     public Decision decideAuditRead(AccessContext who, List<PatientState> patients) {
         List<Reason> trail = new ArrayList<>();
+        if (!who.scopes().shows("AuditEvent", patients.stream().map(PatientState::patientId).toList())) {
+            return Decision.deny(trail, outOfScope(who, "AuditEvent"));
+        }
         if (who.hasRole(Role.DPO)) {
             trail.add(Reason.of(PolicyRule.AUDIT_READERS, "data protection officer"));
             return Decision.permit(trail, Set.of());

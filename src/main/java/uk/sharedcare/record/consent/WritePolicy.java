@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.access.SmartScopes.Permission;
 
 /**
  * Rule 9 (and rule 8): who may create, change or delete a resource. Pure, like {@link SharingPolicy}, whose
@@ -20,14 +21,20 @@ public final class WritePolicy {
         this.reads = reads;
     }
 
-    /** Whether {@code who} may write a resource of this type that currently has this custodian. */
-    public Decision decideWrite(AccessContext who, String resourceType, Optional<String> currentCustodian,
-            Optional<String> registeredPractice) {
+    /**
+     * Whether {@code who} may write ({@code kind}: create, update or delete) a resource of this type about these
+     * patients that currently has this custodian.
+     */
+    public Decision decideWrite(AccessContext who, Permission kind, String resourceType, List<String> patients,
+            Optional<String> currentCustodian, Optional<String> registeredPractice) {
         Decision request = reads.decideRequest(who);
         if (!request.permits()) {
             return request;
         }
         List<Reason> trail = new ArrayList<>(request.reasons());
+        if (!who.scopes().writes(kind, resourceType, patients)) {
+            return Decision.deny(trail, SharingPolicy.outOfScope(who, resourceType));
+        }
         String organisation = who.organisation();
         if (currentCustodian.isPresent() && !currentCustodian.get().equals(organisation)) {
             return Decision.deny(trail, Reason.of(PolicyRule.WRITE_AS_OWN_ORGANISATION,

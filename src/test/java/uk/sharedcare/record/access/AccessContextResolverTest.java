@@ -32,7 +32,7 @@ class AccessContextResolverTest {
     @Test
     void unknownRolesAreIgnoredAndKnownOnesKept() {
         TokenClaims token = new TokenClaims("u", "c", Optional.of("RZ9"), Optional.empty(), List.of("TREAT"),
-                List.of("offline_access", "clinician", "default-roles-shared-care"));
+                List.of("offline_access", "clinician", "default-roles-shared-care"), SmartScopes.unrestricted());
 
         assertThat(granted(resolver.resolve(token, Optional.empty(), Optional.empty(), NOW)).roles())
                 .containsExactly(Role.CLINICIAN);
@@ -41,7 +41,7 @@ class AccessContextResolverTest {
     @Test
     void tokenWithOnlyUnknownRolesIsRefused() {
         TokenClaims token = new TokenClaims("u", "c", Optional.of("RZ9"), Optional.empty(), List.of("TREAT"),
-                List.of("offline_access"));
+                List.of("offline_access"), SmartScopes.unrestricted());
 
         assertThat(refusal(resolver.resolve(token, Optional.empty(), Optional.empty(), NOW)))
                 .contains("no Shared Care Record role");
@@ -50,7 +50,7 @@ class AccessContextResolverTest {
     @Test
     void blankOrganisationIsRefused() {
         TokenClaims token = new TokenClaims("u", "c", Optional.of(" "), Optional.empty(), List.of("TREAT"),
-                List.of("gp"));
+                List.of("gp"), SmartScopes.unrestricted());
 
         assertThat(refusal(resolver.resolve(token, Optional.empty(), Optional.empty(), NOW)))
                 .contains("names no organisation");
@@ -65,7 +65,7 @@ class AccessContextResolverTest {
     @Test
     void withoutHeaderAndWithoutTreatPermissionThereIsNoSilentDefault() {
         TokenClaims commissioner = new TokenClaims("u", "c", Optional.of("QZ9"), Optional.empty(),
-                List.of("HOPERAT"), List.of("commissioner"));
+                List.of("HOPERAT"), List.of("commissioner"), SmartScopes.unrestricted());
 
         assertThat(refusal(resolver.resolve(commissioner, Optional.empty(), Optional.empty(), NOW)))
                 .contains("does not permit TREAT");
@@ -107,7 +107,7 @@ class AccessContextResolverTest {
 
     private static TokenClaims gp() {
         return new TokenClaims("dr.patel", "shared-care-console", Optional.of("Y90001"), Optional.of("dr-patel"),
-                List.of("TREAT", "ETREAT"), List.of("gp", "offline_access"));
+                List.of("TREAT", "ETREAT"), List.of("gp", "offline_access"), SmartScopes.unrestricted());
     }
 
     private static AccessContext granted(Resolution resolution) {

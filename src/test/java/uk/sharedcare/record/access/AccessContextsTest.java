@@ -32,7 +32,7 @@ class AccessContextsTest {
     void anHttpRequestCarriesTheContextTheSecurityFilterAttached() {
         MockHttpServletRequest servlet = new MockHttpServletRequest("GET", "/fhir/Observation");
         AccessContext gp = new AccessContext("dr.patel", "ehr", "Y90001", Set.of(Role.GP), Optional.empty(),
-                PurposeOfUse.TREAT, Optional.empty(), Instant.now());
+                PurposeOfUse.TREAT, Optional.empty(), Instant.now(), SmartScopes.unrestricted());
         AccessContexts.attach(servlet, gp);
         ServletRequestDetails request = new ServletRequestDetails();
         request.setServletRequest(servlet);

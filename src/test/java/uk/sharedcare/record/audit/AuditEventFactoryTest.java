@@ -15,6 +15,7 @@ import uk.sharedcare.record.profiles.ProfileValidator;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.access.SmartScopes;
 import uk.sharedcare.record.audit.AccessRecord.Outcome;
 import uk.sharedcare.record.audit.AccessRecord.Refusal;
 
@@ -85,7 +86,7 @@ class AuditEventFactoryTest {
 
     private static AccessContext nurse(PurposeOfUse purpose, String reason) {
         return new AccessContext("nurse.okafor", "shared-care-console", "RZ9", Set.of(Role.CLINICIAN),
-                Optional.of("nurse-okafor"), purpose, Optional.ofNullable(reason), AT);
+                Optional.of("nurse-okafor"), purpose, Optional.ofNullable(reason), AT, SmartScopes.unrestricted());
     }
 
     /** Base R4 and the record's AuditEvent profile (fhir-profiles/StructureDefinition-scr-auditevent.json). */

@@ -10,6 +10,7 @@ import java.util.Set;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.access.SmartScopes;
 import uk.sharedcare.record.consent.ConsentDirective.Statement;
 import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
 import uk.sharedcare.record.consent.PolicySettings.SharingModel;
@@ -49,7 +50,8 @@ final class PolicyFixtures {
 
     static AccessContext nurseOkaforBreakingGlass() {
         return new AccessContext("nurse.okafor", "shared-care-console", TRUST, Set.of(Role.CLINICIAN),
-                Optional.of("nurse-okafor"), PurposeOfUse.ETREAT, Optional.of("Unconscious in A&E"), NOW);
+                Optional.of("nurse-okafor"), PurposeOfUse.ETREAT, Optional.of("Unconscious in A&E"), NOW,
+                SmartScopes.unrestricted());
     }
 
     static AccessContext swMurphy() {
@@ -59,7 +61,14 @@ final class PolicyFixtures {
     static AccessContext context(String user, String organisation, Role role, String practitioner,
             PurposeOfUse purpose) {
         return new AccessContext(user, "shared-care-console", organisation, Set.of(role),
-                Optional.ofNullable(practitioner), purpose, Optional.empty(), NOW);
+                Optional.ofNullable(practitioner), purpose, Optional.empty(), NOW, SmartScopes.unrestricted());
+    }
+
+    /** The same caller with a token carrying these SMART scopes and launch patient. */
+    static AccessContext scoped(AccessContext who, String scopes, String launchPatient) {
+        return new AccessContext(who.subject(), who.client(), who.organisation(), who.roles(), who.practitioner(),
+                who.purpose(), who.breakGlassReason(), who.at(),
+                SmartScopes.parse(scopes, Optional.ofNullable(launchPatient)));
     }
 
     /** Mrs Hughes: registered at Riverside, an active council episode of care, Sean Murphy in her care team. */

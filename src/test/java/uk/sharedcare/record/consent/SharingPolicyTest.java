@@ -16,6 +16,7 @@ import static uk.sharedcare.record.consent.PolicyFixtures.nurseOkaforBreakingGla
 import static uk.sharedcare.record.consent.PolicyFixtures.permitAll;
 import static uk.sharedcare.record.consent.PolicyFixtures.rahman;
 import static uk.sharedcare.record.consent.PolicyFixtures.recordedBy;
+import static uk.sharedcare.record.consent.PolicyFixtures.scoped;
 import static uk.sharedcare.record.consent.PolicyFixtures.settings;
 import static uk.sharedcare.record.consent.PolicyFixtures.statement;
 import static uk.sharedcare.record.consent.PolicyFixtures.swMurphy;
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.Test;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.access.SmartScopes.Permission;
+import uk.sharedcare.record.access.SmartScopes;
 import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
 import uk.sharedcare.record.consent.PolicySettings.SharingModel;
 
@@ -358,7 +361,7 @@ class SharingPolicyTest {
         @Test
         void breakGlassByASocialWorkerPassesOverNothing() {
             AccessContext socialWorker = new AccessContext("x", "c", TRUST, Set.of(Role.SOCIAL_WORKER),
-                    Optional.empty(), PurposeOfUse.ETREAT, Optional.of("urgent"), NOW);
+                    Optional.empty(), PurposeOfUse.ETREAT, Optional.of("urgent"), NOW, SmartScopes.unrestricted());
 
             assertDenied(policy.decideRead(socialWorker, hughes(), recordedBy("CarePlan", RIVERSIDE)),
                     PolicyRule.LEGITIMATE_RELATIONSHIP);
@@ -399,11 +402,17 @@ class SharingPolicyTest {
 
         private final WritePolicy policy = new WritePolicy(SharingPolicyTest.this.policy);
 
+        private Decision create(AccessContext who, String type, Optional<String> custodian,
+                Optional<String> practice) {
+            return policy.decideWrite(who, Permission.CREATE, type, List.of(hughes().patientId()), custodian,
+                    practice);
+        }
+
         @Test
         void userCannotChangeAnotherOrganisationsData() {
-            assertDenied(policy.decideWrite(nurseOkafor(), "Observation", Optional.of(RIVERSIDE), Optional.of(RIVERSIDE)),
+            assertDenied(create(nurseOkafor(), "Observation", Optional.of(RIVERSIDE), Optional.of(RIVERSIDE)),
                     PolicyRule.WRITE_AS_OWN_ORGANISATION);
-            assertThat(policy.decideWrite(nurseOkafor(), "Observation", Optional.empty(), Optional.of(RIVERSIDE))
+            assertThat(create(nurseOkafor(), "Observation", Optional.empty(), Optional.of(RIVERSIDE))
                     .permits()).isTrue();
         }
 
@@ -413,16 +422,80 @@ class SharingPolicyTest {
             AccessContext practiceFeed = PolicyFixtures.context("feed", RIVERSIDE, Role.SYSTEM, null,
                     PurposeOfUse.TREAT);
 
-            assertThat(policy.decideWrite(drPatel(), "Consent", Optional.empty(), Optional.of(RIVERSIDE)).permits())
+            assertThat(create(drPatel(), "Consent", Optional.empty(), Optional.of(RIVERSIDE)).permits())
                     .isTrue();
-            assertThat(policy.decideWrite(practiceFeed, "Consent", Optional.empty(), Optional.of(RIVERSIDE)).permits())
+            assertThat(create(practiceFeed, "Consent", Optional.empty(), Optional.of(RIVERSIDE)).permits())
                     .isTrue();
-            assertThat(policy.decideWrite(dpo, "Consent", Optional.empty(), Optional.of(RIVERSIDE)).permits())
+            assertThat(create(dpo, "Consent", Optional.empty(), Optional.of(RIVERSIDE)).permits())
                     .isTrue();
-            assertDenied(policy.decideWrite(swMurphy(), "Consent", Optional.empty(), Optional.of(RIVERSIDE)),
+            assertDenied(create(swMurphy(), "Consent", Optional.empty(), Optional.of(RIVERSIDE)),
                     PolicyRule.CONSENT_WRITERS);
-            assertDenied(policy.decideWrite(drPatel(), "Consent", Optional.empty(), Optional.of(NORTHGATE)),
+            assertDenied(create(drPatel(), "Consent", Optional.empty(), Optional.of(NORTHGATE)),
                     PolicyRule.CONSENT_WRITERS);
+        }
+    }
+
+    @Nested
+    class SmartScopeNarrowing {
+
+        @Test
+        void aPatientScopeShowsOnlyTheLaunchPatientsRecord() {
+            AccessContext app = scoped(drPatel(), "launch/patient patient/*.rs", "demo-hughes");
+
+            assertPermitted(policy.decideRead(app, hughes(), recordedBy("CarePlan", COUNCIL)),
+                    PolicyRule.ROLE_VIEW);
+            assertDenied(policy.decideRead(app, rahman(List.of()), recordedBy("Observation", TRUST)),
+                    PolicyRule.SMART_SCOPE);
+        }
+
+        @Test
+        void aPatientScopeWithoutALaunchPatientGrantsNothing() {
+            AccessContext app = scoped(drPatel(), "patient/*.rs", null);
+
+            assertDenied(policy.decideRead(app, hughes(), recordedBy("CarePlan", COUNCIL)), PolicyRule.SMART_SCOPE);
+        }
+
+        @Test
+        void aTypeScopeHidesOtherTypesEvenOfTheOrganisationsOwnData() {
+            AccessContext app = scoped(drPatel(), "user/Observation.rs", null);
+
+            assertPermitted(policy.decideRead(app, hughes(), recordedBy("Observation", RIVERSIDE)),
+                    PolicyRule.OWN_DATA);
+            assertDenied(policy.decideRead(app, hughes(), recordedBy("Condition", RIVERSIDE)),
+                    PolicyRule.SMART_SCOPE);
+            assertDenied(policy.decideDirectoryRead(app, recordedBy("Organization", RIVERSIDE)),
+                    PolicyRule.SMART_SCOPE);
+        }
+
+        @Test
+        void aScopeNeverWidensWhatThePolicyAllows() {
+            AccessContext socialWorker = scoped(swMurphy(), "user/*.cruds system/*.cruds", null);
+
+            assertDenied(policy.decideRead(socialWorker, hughes(), recordedBy("Observation", RIVERSIDE)),
+                    PolicyRule.ROLE_VIEW);
+        }
+
+        @Test
+        void aTokenWithoutResourceScopesSeesNothing() {
+            AccessContext signedInOnly = scoped(drPatel(), "openid profile fhirUser", null);
+
+            assertDenied(policy.decideRead(signedInOnly, hughes(), recordedBy("Observation", RIVERSIDE)),
+                    PolicyRule.SMART_SCOPE);
+        }
+
+        @Test
+        void readScopesDoNotWriteAndPatientScopesWriteOnlyForTheLaunchPatient() {
+            WritePolicy writes = new WritePolicy(policy);
+            AccessContext reader = scoped(drPatel(), "user/*.rs", null);
+            AccessContext patientApp = scoped(drPatel(), "patient/Observation.c", "demo-hughes");
+
+            assertDenied(writes.decideWrite(reader, Permission.CREATE, "Observation", List.of(hughes().patientId()),
+                    Optional.empty(), Optional.of(RIVERSIDE)), PolicyRule.SMART_SCOPE);
+            assertThat(writes.decideWrite(patientApp, Permission.CREATE, "Observation",
+                    List.of(hughes().patientId()), Optional.empty(), Optional.of(RIVERSIDE)).permits()).isTrue();
+            assertDenied(writes.decideWrite(patientApp, Permission.CREATE, "Observation",
+                    List.of("Patient/demo-rahman"), Optional.empty(), Optional.of(NORTHGATE)),
+                    PolicyRule.SMART_SCOPE);
         }
     }
 

@@ -17,6 +17,13 @@ public final class AccessPaths {
     /** One step of enforcement, in the words docs/policy.md uses. */
     public enum Enforcement {
         PUBLIC("answered without record data (the CapabilityStatement); still audited"),
+        SCOPE_READ("the token's SMART scopes grant r (read) on the type, on some type for a request to the whole"
+                + " server; otherwise 403. Every resource shown must be within them too"),
+        SCOPE_SEARCH("the token's SMART scopes grant s (search) on the type, on some type for a request to the"
+                + " whole server; otherwise 403"),
+        SCOPE_CREATE("the token's SMART scopes grant c (create) on the type, for the patient it is about"),
+        SCOPE_UPDATE("the token's SMART scopes grant u (update) on the type, for the patient it is about"),
+        SCOPE_DELETE("the token's SMART scopes grant d (delete) on the type, for the patient it is about"),
         RESULTS_FILTERED("the consent service decides every resource the answer would hold before paging; hidden"
                 + " ones are left out, and pages, links and totals count only what the caller may see"),
         SHOWN_IF_VISIBLE("the consent service decides the one resource; a hidden one answers exactly like a"
@@ -56,26 +63,29 @@ public final class AccessPaths {
 
     static {
         operation(RestOperationTypeEnum.METADATA, Enforcement.PUBLIC);
-        operation(RestOperationTypeEnum.READ, Enforcement.SHOWN_IF_VISIBLE);
-        operation(RestOperationTypeEnum.VREAD, Enforcement.SHOWN_IF_VISIBLE);
-        operation(RestOperationTypeEnum.SEARCH_TYPE, Enforcement.RESULTS_FILTERED);
-        operation(RestOperationTypeEnum.SEARCH_SYSTEM, Enforcement.RESULTS_FILTERED);
-        operation(RestOperationTypeEnum.HISTORY_INSTANCE, Enforcement.NAMED_RESOURCE_VISIBLE,
+        operation(RestOperationTypeEnum.READ, Enforcement.SCOPE_READ, Enforcement.SHOWN_IF_VISIBLE);
+        operation(RestOperationTypeEnum.VREAD, Enforcement.SCOPE_READ, Enforcement.SHOWN_IF_VISIBLE);
+        operation(RestOperationTypeEnum.SEARCH_TYPE, Enforcement.SCOPE_SEARCH, Enforcement.RESULTS_FILTERED);
+        operation(RestOperationTypeEnum.SEARCH_SYSTEM, Enforcement.SCOPE_SEARCH, Enforcement.RESULTS_FILTERED);
+        operation(RestOperationTypeEnum.HISTORY_INSTANCE, Enforcement.SCOPE_READ,
+                Enforcement.NAMED_RESOURCE_VISIBLE, Enforcement.RESULTS_FILTERED);
+        operation(RestOperationTypeEnum.HISTORY_TYPE, Enforcement.SCOPE_SEARCH, Enforcement.RESULTS_FILTERED);
+        operation(RestOperationTypeEnum.HISTORY_SYSTEM, Enforcement.SCOPE_SEARCH, Enforcement.RESULTS_FILTERED);
+        operation(RestOperationTypeEnum.GET_PAGE, Enforcement.SCOPE_SEARCH, Enforcement.PAGES_OF_OWN_SEARCH,
                 Enforcement.RESULTS_FILTERED);
-        operation(RestOperationTypeEnum.HISTORY_TYPE, Enforcement.RESULTS_FILTERED);
-        operation(RestOperationTypeEnum.HISTORY_SYSTEM, Enforcement.RESULTS_FILTERED);
-        operation(RestOperationTypeEnum.GET_PAGE, Enforcement.PAGES_OF_OWN_SEARCH, Enforcement.RESULTS_FILTERED);
-        operation(RestOperationTypeEnum.CREATE, Enforcement.WRITE_RULES);
-        operation(RestOperationTypeEnum.UPDATE, Enforcement.NAMED_RESOURCE_VISIBLE, Enforcement.NO_CREATE_BY_ID,
+        operation(RestOperationTypeEnum.CREATE, Enforcement.SCOPE_CREATE, Enforcement.WRITE_RULES);
+        operation(RestOperationTypeEnum.UPDATE, Enforcement.SCOPE_UPDATE, Enforcement.NAMED_RESOURCE_VISIBLE,
+                Enforcement.NO_CREATE_BY_ID, Enforcement.WRITE_RULES);
+        operation(RestOperationTypeEnum.PATCH, Enforcement.SCOPE_UPDATE, Enforcement.NAMED_RESOURCE_VISIBLE,
                 Enforcement.WRITE_RULES);
-        operation(RestOperationTypeEnum.PATCH, Enforcement.NAMED_RESOURCE_VISIBLE, Enforcement.WRITE_RULES);
-        operation(RestOperationTypeEnum.DELETE, Enforcement.NAMED_RESOURCE_VISIBLE, Enforcement.WRITE_RULES);
+        operation(RestOperationTypeEnum.DELETE, Enforcement.SCOPE_DELETE, Enforcement.NAMED_RESOURCE_VISIBLE,
+                Enforcement.WRITE_RULES);
         operation(RestOperationTypeEnum.TRANSACTION, Enforcement.EACH_ENTRY_ALONE);
         operation(RestOperationTypeEnum.BATCH, Enforcement.EACH_ENTRY_ALONE);
-        operation(RestOperationTypeEnum.EXTENDED_OPERATION_SERVER, Enforcement.OFFERED_OPERATION);
-        operation(RestOperationTypeEnum.EXTENDED_OPERATION_TYPE, Enforcement.OFFERED_OPERATION);
-        operation(RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, Enforcement.OFFERED_OPERATION,
-                Enforcement.NAMED_RESOURCE_VISIBLE);
+        operation(RestOperationTypeEnum.EXTENDED_OPERATION_SERVER, Enforcement.SCOPE_READ, Enforcement.OFFERED_OPERATION);
+        operation(RestOperationTypeEnum.EXTENDED_OPERATION_TYPE, Enforcement.SCOPE_READ, Enforcement.OFFERED_OPERATION);
+        operation(RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, Enforcement.SCOPE_READ,
+                Enforcement.OFFERED_OPERATION, Enforcement.NAMED_RESOURCE_VISIBLE);
         // Tags and meta would show or change labels on resources the caller may not see, and HAPI's consent
         // interceptor does not filter them; the rest are not part of the record's API.
         for (RestOperationTypeEnum refused : List.of(RestOperationTypeEnum.META, RestOperationTypeEnum.META_ADD,

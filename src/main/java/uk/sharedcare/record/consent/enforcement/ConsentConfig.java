@@ -122,7 +122,7 @@ public class ConsentConfig {
                         new VisiblePages(consent, offsets, fhir, new FullHistory(daos, systemDao)),
                         new ConsentInterceptor(consent),
                         new WriteAuthorisation(new WritePolicy(policy), patients,
-                                subscriptions.getIfAvailable(() -> SubscriptionPolicy.NONE)),
+                                subscriptions.getIfAvailable(() -> SubscriptionPolicy.NONE), fhir),
                         new SensitiveDataLabeller(fhir, file.codes()),
                         new UniformNotFound()),
                 List.of(new ExplainAccessProvider(daos, consent)));

@@ -28,6 +28,7 @@ import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.access.SmartScopes;
 import uk.sharedcare.record.consent.Decision;
 
 /**
@@ -117,7 +118,7 @@ public final class ExplainAccessProvider {
         return new AccessContext("explain-access", "explain-access", organisation.getValue(), Set.of(asRole),
                 Optional.ofNullable(practitioner).map(StringType::getValue), asPurpose,
                 asPurpose == PurposeOfUse.ETREAT ? Optional.of("(explaining break-glass)") : Optional.empty(),
-                Instant.now());
+                Instant.now(), SmartScopes.unrestricted());
     }
 
     private static Parameters describe(AccessContext requester) {

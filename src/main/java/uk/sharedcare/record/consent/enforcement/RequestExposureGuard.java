@@ -13,6 +13,7 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.servlet.ServletSubRequestDetails;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseBundle;
@@ -22,6 +23,7 @@ import org.hl7.fhir.r4.model.Bundle;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.access.Role;
+import uk.sharedcare.record.access.SmartScopes.Permission;
 import uk.sharedcare.record.consent.PolicyRule;
 import uk.sharedcare.record.consent.Reason;
 import uk.sharedcare.record.consent.enforcement.AccessPaths.Enforcement;
@@ -108,6 +110,11 @@ final class RequestExposureGuard {
         for (Enforcement step : steps) {
             switch (step) {
                 case NOT_OFFERED -> throw refusal(describe(path) + " is not offered");
+                case SCOPE_READ -> requireScope(who, Permission.READ, path);
+                case SCOPE_SEARCH -> requireScope(who, Permission.SEARCH, path);
+                case SCOPE_CREATE -> requireScope(who, Permission.CREATE, path);
+                case SCOPE_UPDATE -> requireScope(who, Permission.UPDATE, path);
+                case SCOPE_DELETE -> requireScope(who, Permission.DELETE, path);
                 case OFFERED_OPERATION -> requireOffered(path, entry);
                 case PAGES_OF_OWN_SEARCH -> searches.requireOwner(who, request);
                 case NAMED_RESOURCE_VISIBLE -> {
@@ -127,6 +134,19 @@ final class RequestExposureGuard {
                 // the entries of a bundle as they come.
                 case PUBLIC, RESULTS_FILTERED, WRITE_RULES, EACH_ENTRY_ALONE, NO_CREATE_BY_ID -> { }
             }
+        }
+    }
+
+    /**
+     * SMART scopes narrow by interaction and type, decided from the request alone (so a refusal tells nothing of
+     * what is stored); which patient a {@code patient/} scope allows is decided per resource by the policy.
+     */
+    private static void requireScope(AccessContext who, Permission permission, PathRequest path) {
+        String type = path.resourceType().orElse(path.id().map(IIdType::getResourceType).orElse(null));
+        if (!who.scopes().allows(permission, type)) {
+            throw Refusals.forbidden(Reason.of(PolicyRule.SMART_SCOPE, "the token's scopes ("
+                    + who.scopes().describe() + ") do not grant " + permission.name().toLowerCase(Locale.ROOT)
+                    + " (" + permission.letter() + ") on " + (type == null ? "any resource type" : type)));
         }
     }
 

@@ -1,5 +1,9 @@
 package uk.sharedcare.record.consent.enforcement;
 
+import uk.sharedcare.record.access.SmartScopes.Permission;
+import java.util.List;
+import java.util.LinkedHashSet;
+import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -38,29 +42,39 @@ final class WriteAuthorisation {
     private final WritePolicy policy;
     private final PatientStateLoader patients;
     private final SubscriptionPolicy subscriptions;
+    private final FhirContext fhir;
 
-    WriteAuthorisation(WritePolicy policy, PatientStateLoader patients, SubscriptionPolicy subscriptions) {
+    WriteAuthorisation(WritePolicy policy, PatientStateLoader patients, SubscriptionPolicy subscriptions,
+            FhirContext fhir) {
         this.policy = policy;
         this.patients = patients;
         this.subscriptions = subscriptions;
+        this.fhir = fhir;
     }
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
     public void onCreate(IBaseResource resource, RequestDetails request) {
-        authorise(resource, Optional.empty(), request);
+        authorise(Permission.CREATE, resource, patientsOf(resource), Optional.empty(), request);
     }
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
     public void onUpdate(IBaseResource previous, IBaseResource resource, RequestDetails request) {
-        authorise(resource, Custodian.of(previous), request);
+        Set<String> about = new LinkedHashSet<>(patientsOf(previous));
+        about.addAll(patientsOf(resource));
+        authorise(Permission.UPDATE, resource, List.copyOf(about), Custodian.of(previous), request);
     }
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED)
     public void onDelete(IBaseResource resource, RequestDetails request) {
-        authorise(resource, Custodian.of(resource), request);
+        authorise(Permission.DELETE, resource, patientsOf(resource), Custodian.of(resource), request);
     }
 
-    private void authorise(IBaseResource resource, Optional<String> currentCustodian, RequestDetails request) {
+    private List<String> patientsOf(IBaseResource resource) {
+        return PatientCompartment.patientsOf(fhir, resource);
+    }
+
+    private void authorise(Permission kind, IBaseResource resource, List<String> about,
+            Optional<String> currentCustodian, RequestDetails request) {
         AccessContext caller = AccessContexts.require(request);
         if (CONFORMANCE.contains(resource.fhirType()) && !caller.hasRole(Role.ADMIN)) {
             throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD,
@@ -80,7 +94,8 @@ final class WriteAuthorisation {
                 ? patients.load(consent.getPatient().getReferenceElement().toUnqualifiedVersionless().getValue())
                         .registeredPractice()
                 : Optional.empty();
-        Decision decision = policy.decideWrite(caller, resource.fhirType(), currentCustodian, practice);
+        Decision decision = policy.decideWrite(caller, kind, resource.fhirType(), about, currentCustodian,
+                practice);
         if (!decision.permits()) {
             throw Refusals.forbidden(decision);
         }
