@@ -11,6 +11,7 @@ public final class KeycloakServerInitializer
     public void initialize(ConfigurableApplicationContext context) {
         TestServerInitializer.database()
                 .and("shared-care.identity.issuer-uri=" + KeycloakSupport.keycloak().issuer())
+                .and(TestServerInitializer.extractSettings())
                 .applyTo(context);
     }
 }

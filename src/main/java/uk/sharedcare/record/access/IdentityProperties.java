@@ -44,6 +44,16 @@ public record IdentityProperties(
         return URI.create(orKeycloakDefault(tokenEndpoint, "/token"));
     }
 
+    /** RFC 7662 token introspection, at Keycloak's location under the issuer. */
+    public URI introspection() {
+        return URI.create(orKeycloakDefault(null, "/token/introspect"));
+    }
+
+    /** RFC 7009 token revocation, at Keycloak's location under the issuer. */
+    public URI revocation() {
+        return URI.create(orKeycloakDefault(null, "/revoke"));
+    }
+
     private String orKeycloakDefault(String configured, String endpoint) {
         if (configured != null && !configured.isBlank()) {
             return configured;

@@ -106,7 +106,12 @@ class AuthenticationIT {
         assertThat(response.body())
                 .contains("\"issuer\":\"" + TestIdentityProvider.ISSUER + "\"")
                 .contains("\"token_endpoint\":\"" + TestIdentityProvider.ISSUER + "/protocol/openid-connect/token\"")
-                .contains("\"code_challenge_methods_supported\":[\"S256\"]");
+                .contains("\"code_challenge_methods_supported\":[\"S256\"]")
+                .contains("\"introspection_endpoint\":\"" + TestIdentityProvider.ISSUER
+                        + "/protocol/openid-connect/token/introspect\"")
+                .contains("\"revocation_endpoint\":\"" + TestIdentityProvider.ISSUER + "/protocol/openid-connect/revoke\"")
+                .contains("\"private_key_jwt\"").contains("\"client-confidential-asymmetric\"")
+                .contains("\"permission-v2\"").contains("\"patient/*.rs\"").contains("\"system/*.rs\"");
     }
 
     @Test

@@ -1,11 +1,17 @@
 package uk.sharedcare.record.access;
 
-import java.util.Base64;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static uk.sharedcare.support.RecordFixtures.patient;
 import static uk.sharedcare.support.RecordFixtures.uniqueNhsNumber;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
@@ -92,6 +98,62 @@ class KeycloakIT {
         String token = KeycloakSupport.clientToken(tokenEndpoint, "council-case-management");
 
         assertThat(new FhirServerClient(port, token).get("/CarePlan?_count=1").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aSmartAppSignsInWithPkceAndGetsOnlyTheScopesItAskedFor() throws Exception {
+        JsonNode granted = KeycloakSupport.smartAppTokenResponse("dr.patel", "openid fhirUser user/Observation.rs");
+        FhirServerClient app = new FhirServerClient(port, granted.path("access_token").asText());
+
+        assertThat(granted.path("scope").asText().split(" ")).contains("user/Observation.rs", "fhirUser")
+                .doesNotContain("user/*.cruds");
+        assertThat(claims(granted.path("access_token").asText()).path("fhirUser").asText())
+                .isEqualTo("Practitioner/dr-patel");
+        assertThat(app.get("/Observation?_count=1").status()).isEqualTo(200);
+        var carePlans = app.get("/CarePlan?_count=1");
+        assertThat(carePlans.status()).isEqualTo(403);
+        assertThat(carePlans.operationOutcome().getIssueFirstRep().getDiagnostics())
+                .contains("do not grant search (s) on CarePlan");
+    }
+
+    @Test
+    void everyUserAndPatientScopeTheDiscoveryListsIsOneKeycloakGrants() throws Exception {
+        List<String> listed = new ArrayList<>();
+        new ObjectMapper().readTree(new FhirServerClient(port).get("/.well-known/smart-configuration").body())
+                .path("scopes_supported").forEach(scope -> listed.add(scope.asText()));
+        List<String> forApps = listed.stream().filter(scope -> !scope.startsWith("system/")).toList();
+
+        JsonNode granted = KeycloakSupport.smartAppTokenResponse("dr.patel", String.join(" ", forApps));
+
+        assertThat(granted.path("scope").asText().split(" ")).contains(forApps.stream()
+                .filter(scope -> !scope.equals("openid")).toArray(String[]::new));
+        assertThat(granted.path("refresh_token").asText()).as("offline_access").isNotBlank();
+    }
+
+    @Test
+    void aBackendServicesClientAuthenticatesWithItsSignedAssertionAndTakesTheBulkExtract() {
+        JsonNode granted = KeycloakSupport.backendServicesTokenResponse("analytics-backend-services",
+                "system/*.rs", KeycloakSupport.demoBackendServicesKey());
+        FhirServerClient backend = new FhirServerClient(port, granted.path("access_token").asText())
+                .withHeader("X-Purpose-Of-Use", "HOPERAT");
+
+        assertThat(granted.path("scope").asText()).contains("system/*.rs");
+        var accepted = backend.withHeader("Prefer", "respond-async").get("/$export");
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        assertThat(accepted.header("Content-Location")).contains("$export-poll-status");
+    }
+
+    @Test
+    void anAssertionSignedWithAnyOtherKeyGetsNoToken() throws Exception {
+        RSAKey stranger = new RSAKeyGenerator(2048)
+                .keyID(KeycloakSupport.demoBackendServicesKey().getKeyID()).generate();
+
+        assertThatThrownBy(() -> KeycloakSupport.backendServicesTokenResponse("analytics-backend-services",
+                "system/*.rs", stranger)).hasMessageContaining("invalid_client");
+    }
+
+    private static JsonNode claims(String jwt) throws Exception {
+        return new ObjectMapper().readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
     }
 
     private static Patient createAndRead(FhirServerClient caller) {
