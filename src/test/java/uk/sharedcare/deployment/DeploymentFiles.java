@@ -28,7 +28,8 @@ import org.yaml.snakeyaml.Yaml;
  */
 final class DeploymentFiles {
 
-    static final Path PROJECT = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+    /** The top of the repository: the tests run there (server/pom.xml sets their working directory). */
+    static final Path PROJECT = Path.of("").toAbsolutePath();
     static final Path DOCKER = PROJECT.resolve("docker");
 
     private DeploymentFiles() {}
@@ -43,27 +44,33 @@ final class DeploymentFiles {
         }
 
         static Build read() {
+            Function<String, String> root = reader("pom.xml");
+            Function<String, String> server = reader("server/pom.xml");
+            return new Build(
+                    server.apply("/project/artifactId"),
+                    root.apply("/project/version"),
+                    server.apply("/project/build/plugins/plugin[artifactId='spring-boot-maven-plugin']"
+                            + "/configuration/classifier"),
+                    server.apply("/project/build/finalName"),
+                    root.apply("/project/properties/keycloak.version"),
+                    root.apply("/project/properties/postgres-binaries.version"));
+        }
+
+        /** XPath over one of the build's poms: the parent at the top, or a module's. */
+        private static Function<String, String> reader(String path) {
             try {
                 Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                        .parse(PROJECT.resolve("pom.xml").toFile());
+                        .parse(PROJECT.resolve(path).toFile());
                 var xpath = XPathFactory.newInstance().newXPath();
-                Function<String, String> at = expression -> {
+                return expression -> {
                     try {
                         return ((String) xpath.evaluate(expression, pom, XPathConstants.STRING)).trim();
                     } catch (XPathExpressionException e) {
                         throw new IllegalArgumentException(expression, e);
                     }
                 };
-                return new Build(
-                        at.apply("/project/artifactId"),
-                        at.apply("/project/version"),
-                        at.apply("/project/build/plugins/plugin[artifactId='spring-boot-maven-plugin']"
-                                + "/configuration/classifier"),
-                        at.apply("/project/build/finalName"),
-                        at.apply("/project/properties/keycloak.version"),
-                        at.apply("/project/properties/postgres-binaries.version"));
             } catch (Exception e) {
-                throw new IllegalStateException("Cannot read pom.xml", e);
+                throw new IllegalStateException("Cannot read " + path, e);
             }
         }
     }

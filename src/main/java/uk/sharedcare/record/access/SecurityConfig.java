@@ -19,6 +19,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import uk.sharedcare.record.http.FhirServletMapping;
 import uk.sharedcare.record.http.OperationOutcomeWriter;
 
@@ -68,6 +69,10 @@ public class SecurityConfig {
                 new OperationOutcomeAuthenticationFailures(outcomes, refusals);
         PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
         return http
+                // The FHIR API and the plugin's pages only: a host's own endpoints (health probes, its tester)
+                // keep whatever security the host gives them.
+                .securityMatcher(new OrRequestMatcher(paths.matcher(fhir.basePath()),
+                        paths.matcher(fhir.basePath() + "/**")))
                 .csrf(AbstractHttpConfigurer::disable)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(AbstractHttpConfigurer::disable)

@@ -13,7 +13,10 @@ public final class PatientCompartment {
 
     public static List<String> patientsOf(FhirContext fhir, IBaseResource resource) {
         if ("Patient".equals(resource.fhirType())) {
-            return List.of(resource.getIdElement().toUnqualifiedVersionless().getValue());
+            // A Patient being created under a host's sequential ids has none yet: it is about no one stored.
+            return resource.getIdElement().hasIdPart()
+                    ? List.of(resource.getIdElement().toUnqualifiedVersionless().withResourceType("Patient").getValue())
+                    : List.of();
         }
         // HAPI's compartment walk also returns other participants (a CareTeam's practitioners, for example).
         return fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, (Set<String>) null).stream()
