@@ -5,7 +5,6 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -24,6 +23,7 @@ import uk.sharedcare.record.export.ExportConfig.BulkExport;
 import uk.sharedcare.record.export.ExportConfig;
 import uk.sharedcare.record.http.FhirClientRequests;
 import uk.sharedcare.record.http.FhirServletMapping;
+import uk.sharedcare.record.http.RequestLogsWithoutIdentifiers;
 import uk.sharedcare.record.http.StoredSearchesOnly;
 import uk.sharedcare.record.input.RequestBodyGuard;
 import uk.sharedcare.record.profiles.ProfilesConfig.ProfileEnforcement;
@@ -36,7 +36,7 @@ import uk.sharedcare.record.profiles.ProfilesConfig;
  * nothing of the plugin is created.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(prefix = "shared-care", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnSharedCare
 @EnableConfigurationProperties(SharedCareProperties.class)
 @Import({SecurityConfig.class, ConsentConfig.class, AuditConfig.class, ExportConfig.class, ProfilesConfig.class})
 public class SharedCareRecordConfiguration {
@@ -90,7 +90,8 @@ public class SharedCareRecordConfiguration {
             AuditRecording audit,
             BulkExport export,
             ProfileEnforcement profiles) {
-        List<Object> interceptors = new ArrayList<>(List.of(capabilities, custodian));
+        List<Object> interceptors = new ArrayList<>(List.of(capabilities, custodian,
+                new RequestLogsWithoutIdentifiers()));
         interceptors.addAll(consent.interceptors());
         interceptors.addAll(profiles.interceptors());
         interceptors.addAll(audit.interceptors());

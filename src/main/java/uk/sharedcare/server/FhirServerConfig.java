@@ -48,7 +48,7 @@ import org.springframework.context.annotation.Import;
     SubscriptionProcessorConfig.class,
     SubscriptionChannelConfig.class
 })
-class FhirServerConfig {
+public class FhirServerConfig {
 
     @Bean
     RestfulServer restfulServer(

@@ -218,7 +218,8 @@ public final class KeycloakSupport {
         }
     }
 
-    private static String realmClientSecret(String clientId) {
+    /** A confidential client's secret, from the realm file (demo secrets are public). */
+    public static String realmClientSecret(String clientId) {
         try {
             JsonNode realm = JSON.readTree(PROJECT.resolve("keycloak/shared-care-realm.json").toFile());
             for (JsonNode client : realm.path("clients")) {

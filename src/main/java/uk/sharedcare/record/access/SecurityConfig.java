@@ -22,6 +22,7 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import uk.sharedcare.record.http.FhirServletMapping;
 import uk.sharedcare.record.http.OperationOutcomeWriter;
+import uk.sharedcare.record.ConditionalOnSharedCare;
 
 /**
  * The server as an OAuth2 resource server: every request needs a valid bearer token from the configured issuer,
@@ -29,6 +30,7 @@ import uk.sharedcare.record.http.OperationOutcomeWriter;
  * from the configured origins. No sessions, no cookies, so no CSRF. Each authenticated request then gets its {@link AccessContext} or a 403.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnSharedCare
 @EnableWebSecurity
 @EnableConfigurationProperties({IdentityProperties.class, CorsProperties.class})
 public class SecurityConfig {

@@ -28,12 +28,14 @@ import uk.sharedcare.record.audit.ledger.ReservedAuditConnections;
 import uk.sharedcare.record.consent.SubscriptionPolicy;
 import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
 import uk.sharedcare.record.consent.enforcement.SharedCareConsentService;
+import uk.sharedcare.record.ConditionalOnSharedCare;
 
 /**
  * The audit trail: every FHIR request recorded in the audit ledger (the record's own tables, apart from HAPI's),
  * served back as read-only AuditEvents; alerts to GP practices through an outbox, and their daily digests.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnSharedCare
 @EnableScheduling
 public class AuditConfig {
 

@@ -74,9 +74,10 @@ final class LedgerMigration {
         Map<String, String> newIds = new HashMap<>();
         long moved = 0;
         while (true) {
+            // HAPI gives a search cut off by its count no size, so the batch is asked for by range.
             List<AuditEvent> batch = hapiEvents.search(SearchParameterMap.newSynchronous().setCount(BATCH)
                             .setLoadSynchronousUpTo(BATCH), new SystemRequestDetails())
-                    .getAllResources().stream().map(AuditEvent.class::cast).toList();
+                    .getResources(0, BATCH).stream().map(AuditEvent.class::cast).toList();
             if (batch.isEmpty()) {
                 break;
             }

@@ -14,12 +14,14 @@ import uk.sharedcare.record.audit.AuditEventFactory;
 import uk.sharedcare.record.audit.AuditSink;
 import uk.sharedcare.record.consent.SecondaryUsePolicy;
 import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
+import uk.sharedcare.record.ConditionalOnSharedCare;
 
 /**
  * The pseudonymised extract for secondary use (rule 10): Bulk Data {@code $export}, the extract command and
  * the monthly schedule, all over one extract runner.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnSharedCare
 @EnableConfigurationProperties(ExtractProperties.class)
 public class ExportConfig {
 

@@ -10,6 +10,7 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import uk.sharedcare.record.ConditionalOnSharedCare;
 
 /**
  * The record's profiles ({@code fhir-profiles/}): added to the host's validation support chain so that HAPI's
@@ -18,6 +19,7 @@ import org.springframework.context.annotation.Configuration;
  * R4 defines it, so a coding the record's value set lists may travel with a SNOMED CT coding no one here can check.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnSharedCare
 public class ProfilesConfig {
 
     private static final Logger log = LoggerFactory.getLogger(ProfilesConfig.class);

@@ -188,6 +188,21 @@ class AuditLedgerIT {
     }
 
     @Test
+    void aTrailLongerThanOneMigrationBatchIsMovedWhole() {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        int oneMoreThanABatch = 201;
+        new TransactionTemplate(transactions).executeWithoutResult(status -> writeLegacyEvents(jdbc,
+                "legacy-" + UUID.randomUUID(), oneMoreThanABatch, new ArrayList<>(), new ArrayList<>()));
+
+        long moved = migration.migrate();
+
+        assertThat(moved).isEqualTo(oneMoreThanABatch);
+        assertThat(daos.getResourceDao(AuditEvent.class).search(SearchParameterMap.newSynchronous(),
+                new SystemRequestDetails()).size()).isZero();
+        assertThat(verify().getParameterBool("intact")).isTrue();
+    }
+
+    @Test
     void anAlertLeftUndeliveredByANodeThatStoppedIsDeliveredOnceByWhicheverNodeSweepsFirst() throws Exception {
         String organisation = "RX" + UUID.randomUUID().toString().substring(0, 4);
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
@@ -234,10 +249,15 @@ class AuditLedgerIT {
     }
 
     private void writeLegacyEvents(JdbcTemplate jdbc, String marker, List<String> legacyIds, List<Long> sequences) {
+        writeLegacyEvents(jdbc, marker, 3, legacyIds, sequences);
+    }
+
+    private void writeLegacyEvents(JdbcTemplate jdbc, String marker, int count, List<String> legacyIds,
+            List<Long> sequences) {
         var head = jdbc.queryForMap("select SEQ, HEAD_HASH from SCR_AUDIT_CHAIN where ID = 1 for update");
         long sequence = ((Number) head.get("SEQ")).longValue();
         String hash = (String) head.get("HEAD_HASH");
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < count; i++) {
             sequence++;
             AuditEvent event = new AuditEvent();
             event.setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", null));

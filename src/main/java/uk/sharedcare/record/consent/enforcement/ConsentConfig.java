@@ -25,12 +25,14 @@ import uk.sharedcare.record.consent.WritePolicy;
 import uk.sharedcare.record.patientstate.PatientStateCache;
 import uk.sharedcare.record.patientstate.PolicyInputWrites;
 import uk.sharedcare.record.patientstate.StateStamps;
+import uk.sharedcare.record.ConditionalOnSharedCare;
 
 /**
  * Consent and purpose-of-use enforcement: the policy from {@code shared-care-policy.yaml}, the patient-state
  * loader and its stamped cache, and the interceptors that enforce the policy's decisions on every access path.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnSharedCare
 public class ConsentConfig {
 
     @Bean

@@ -1,6 +1,8 @@
-package uk.sharedcare.server;
+package uk.sharedcare.starterhost;
 
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.interceptor.LoggingInterceptor;
 import jakarta.servlet.Filter;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.SpringBootConfiguration;
@@ -10,11 +12,13 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Import;
+import uk.sharedcare.server.FhirServerConfig;
+import uk.sharedcare.server.FhirServerProperties;
 
 /**
  * A HAPI FHIR JPA host set up the way hapi-fhir-jpaserver-starter is, not the way this project's own server is:
  * every R4 resource type, sequential numeric ids, tags stored apart from the resource (HAPI's default), expunge
- * and multiple delete on, a servlet filter and actuator endpoints of its own, and the plugin found by component
+ * and multiple delete on, a servlet filter, an access log and actuator endpoints of its own, and the plugin found by component
  * scanning its package (the starter's {@code hapi.fhir.custom-bean-packages}) rather than imported.
  */
 @SpringBootConfiguration
@@ -37,6 +41,29 @@ public class StarterLikeHost {
                     settings.setTagStorageMode(JpaStorageSettings.TagStorageModeEnum.VERSIONED);
                     settings.setExpungeEnabled(true);
                     settings.setAllowMultipleDelete(true);
+                }
+                return bean;
+            }
+        };
+    }
+
+    /** The starter's access log: HAPI's LoggingInterceptor with the resource ids and parameters in its line. */
+    static final String STARTER_ACCESS_LINE = "Path[${servletPath}] Source[${requestHeader.x-forwarded-for}]"
+            + " Operation[${operationType} ${operationName} ${idOrResourceName}] UA[${requestHeader.user-agent}]"
+            + " Params[${requestParameters}] ResponseEncoding[${responseEncodingNoDefault}]";
+
+    @Bean
+    static BeanPostProcessor starterAccessLog() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                if (bean instanceof RestfulServer server) {
+                    LoggingInterceptor accessLog = new LoggingInterceptor();
+                    accessLog.setLoggerName("fhirtest.access");
+                    accessLog.setMessageFormat(STARTER_ACCESS_LINE);
+                    accessLog.setLogExceptions(true);
+                    accessLog.setErrorMessageFormat("ERROR - ${requestVerb} ${requestUrl}");
+                    server.registerInterceptor(accessLog);
                 }
                 return bean;
             }

@@ -1,4 +1,4 @@
-package uk.sharedcare.server;
+package uk.sharedcare.starterhost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,9 @@ import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -21,6 +24,8 @@ import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.FhirServerClient.RawResponse;
 import uk.sharedcare.support.HiddenVersusMissing;
+import uk.sharedcare.support.RecordFixtures;
+import uk.sharedcare.support.TestIdentityProvider;
 import uk.sharedcare.support.TestServerInitializer;
 
 /**
@@ -44,6 +49,7 @@ import uk.sharedcare.support.TestServerInitializer;
                     + "org.springframework.boot.autoconfigure.websocket.servlet.WebSocketServletAutoConfiguration"})
 @ActiveProfiles("postgres")
 @ContextConfiguration(initializers = TestServerInitializer.class)
+@ExtendWith(OutputCaptureExtension.class)
 class PluginInStarterLikeHostIT {
 
     private static final String SNOMED = "http://snomed.info/sct";
@@ -79,6 +85,20 @@ class PluginInStarterLikeHostIT {
         assertThat(anonymous.operationOutcome().getIssueFirstRep().getDiagnostics()).contains("bearer");
         assertThat(signedIn.status()).isEqualTo(200);
         assertThat(signedIn.header(StarterLikeHost.HOST_FILTER_HEADER)).isEqualTo("yes");
+    }
+
+    @Test
+    void theHostsAccessLogNamesTheOperationButNoIdentifier(CapturedOutput output) {
+        String nhsNumber = RecordFixtures.uniqueNhsNumber();
+
+        RawResponse search = as(Callers.drPatel()).get("/Patient?identifier="
+                + RecordFixtures.NHS_NUMBER_SYSTEM + "%7C" + nhsNumber);
+        RawResponse read = as(Callers.drPatel()).get("/" + patient);
+
+        assertThat(search.status()).isEqualTo(200);
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(output.getOut()).contains("Operation[search-type").contains("Operation[read")
+                .doesNotContain(nhsNumber).doesNotContain(idPart(patient));
     }
 
     @Test
@@ -134,7 +154,7 @@ class PluginInStarterLikeHostIT {
         assertThat(own.getEntry()).hasSize(1);
     }
 
-    private FhirServerClient as(uk.sharedcare.support.TestIdentityProvider.Token caller) {
+    private FhirServerClient as(TestIdentityProvider.Token caller) {
         return new FhirServerClient(port, caller.sign());
     }
 
