@@ -31,6 +31,7 @@ class InterceptorOrderIT {
             entry("AuditInterceptor", InterceptorOrder.AUDIT),
             entry("SharedCareCapabilities", InterceptorOrder.UNORDERED),
             entry("CustodianAttribution", InterceptorOrder.UNORDERED),
+            entry("RequestLogsWithoutIdentifiers", InterceptorOrder.UNORDERED),
             entry("SensitiveDataLabeller", InterceptorOrder.UNORDERED),
             entry("UniformNotFound", InterceptorOrder.UNORDERED),
             entry("ProfileCapabilities", InterceptorOrder.UNORDERED),
