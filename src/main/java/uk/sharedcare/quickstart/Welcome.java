@@ -10,8 +10,11 @@ final class Welcome {
     private Welcome() {}
 
     static String text(LocalKeycloak keycloak, String serverPort, Duration startUp) {
+        return text(keycloak.issuer(), keycloak.tokenEndpoint(), serverPort, startUp);
+    }
+
+    static String text(String issuer, String token, String serverPort, Duration startUp) {
         String fhir = "http://localhost:" + serverPort + "/fhir";
-        String token = keycloak.tokenEndpoint();
         return """
 
                 ==========================================================================================
@@ -41,7 +44,7 @@ final class Welcome {
                      -H 'Prefer: respond-async' '%s/$export?month=%s'
                  Ctrl-C stops the record and Keycloak.
                 ==========================================================================================
-                """.formatted(startUp.toSeconds(), fhir, fhir, keycloak.issuer(), token, fhir, fhir,
+                """.formatted(startUp.toSeconds(), fhir, fhir, issuer, token, fhir, fhir,
                         YearMonth.now(ZoneId.of("Europe/London")));
     }
 }

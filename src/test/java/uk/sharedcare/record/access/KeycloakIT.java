@@ -9,6 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -150,6 +155,38 @@ class KeycloakIT {
 
         assertThatThrownBy(() -> KeycloakSupport.backendServicesTokenResponse("analytics-backend-services",
                 "system/*.rs", stranger)).hasMessageContaining("invalid_client");
+    }
+
+    @Test
+    void theIntrospectionAndRevocationEndpointsTheDiscoveryNamesWork()
+            throws Exception {
+        JsonNode discovery = new ObjectMapper().readTree(
+                new FhirServerClient(port).get("/.well-known/smart-configuration").body());
+        String token = KeycloakSupport.userToken("dr.patel");
+        // Keycloak lets only a client in the token's audience introspect it: the record itself.
+        String resourceServer = "Basic " + Base64.getEncoder().encodeToString(("shared-care-record:"
+                + KeycloakSupport.realmClientSecret("shared-care-record")).getBytes(StandardCharsets.UTF_8));
+        String introspect = discovery.path("introspection_endpoint").asText();
+
+        assertThat(postForm(introspect, resourceServer, "token=" + token).path("active").asBoolean()).isTrue();
+        postForm(discovery.path("revocation_endpoint").asText(), null,
+                "client_id=shared-care-demo-cli&token=" + token);
+        assertThat(postForm(introspect, resourceServer, "token=" + token).path("active").asBoolean())
+                .as("revoked").isFalse();
+    }
+
+    private static JsonNode postForm(String url, String authorization, String form) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.body().isBlank() ? new ObjectMapper().createObjectNode()
+                : new ObjectMapper().readTree(response.body());
     }
 
     private static JsonNode claims(String jwt) throws Exception {
