@@ -56,6 +56,22 @@ class SmartScopesIT {
     }
 
     @Test
+    void everyOtherPathAboutAnotherPatientAnswersForAPatientScopedAppAsForAMissingOne() {
+        FhirServerClient app = as("launch/patient patient/*.rs", idPart(launchPatient));
+        String missingPatient = "Patient/" + UUID.randomUUID();
+        String missingObservation = "Observation/" + UUID.randomUUID();
+
+        HiddenVersusMissing.assertSameAnswer(app.get("/" + otherPatient + "/$everything"), idPart(otherPatient),
+                app.get("/" + missingPatient + "/$everything"), idPart(missingPatient));
+        HiddenVersusMissing.assertSameAnswer(app.get("/" + otherObservation + "/_history"),
+                idPart(otherObservation), app.get("/" + missingObservation + "/_history"), idPart(missingObservation));
+        HiddenVersusMissing.assertSameAnswer(batchGet(app, otherObservation), idPart(otherObservation),
+                batchGet(app, missingObservation), idPart(missingObservation));
+        assertThat(ids(app.get("/" + launchPatient + "/$everything"))).contains(launchPatient, launchObservation)
+                .doesNotContain(otherPatient, otherObservation);
+    }
+
+    @Test
     void aPatientScopeWithoutALaunchPatientGrantsNothing() {
         RawResponse refused = as("patient/*.rs", null).get("/Observation?patient=" + launchPatient);
 
@@ -94,6 +110,11 @@ class SmartScopesIT {
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.operationOutcome().getIssueFirstRep().getDiagnostics())
                 .contains("no SMART resource scope");
+    }
+
+    private static RawResponse batchGet(FhirServerClient caller, String reference) {
+        return caller.send("POST", "/", "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{\"request\":"
+                + "{\"method\":\"GET\",\"url\":\"" + reference + "\"}}]}", "application/fhir+json");
     }
 
     private FhirServerClient as(String scope, String patient) {
