@@ -107,7 +107,8 @@ class PluginInStarterLikeHostIT {
                 .ofType(CapabilityStatement.class).execute();
 
         assertThat(statement.getRestFirstRep().getResource()).extracting(r -> r.getType())
-                .contains("DiagnosticReport", "Procedure", "MedicationRequest", "Immunization", "QuestionnaireResponse");
+                .contains("DiagnosticReport", "Procedure", "MedicationRequest", "Immunization",
+                        "QuestionnaireResponse");
     }
 
     @Test

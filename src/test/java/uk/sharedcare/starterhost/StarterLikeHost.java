@@ -4,6 +4,7 @@ import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.interceptor.LoggingInterceptor;
 import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -18,8 +19,8 @@ import uk.sharedcare.server.FhirServerProperties;
 /**
  * A HAPI FHIR JPA host set up the way hapi-fhir-jpaserver-starter is, not the way this project's own server is:
  * every R4 resource type, sequential numeric ids, tags stored apart from the resource (HAPI's default), expunge
- * and multiple delete on, a servlet filter, an access log and actuator endpoints of its own, and the plugin found by component
- * scanning its package (the starter's {@code hapi.fhir.custom-bean-packages}) rather than imported.
+ * and multiple delete on, a servlet filter, an access log and actuator endpoints of its own, and the plugin found
+ * by component scanning its package (the starter's {@code hapi.fhir.custom-bean-packages}) rather than imported.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -73,7 +74,7 @@ public class StarterLikeHost {
     @Bean
     FilterRegistrationBean<Filter> hostFilter() {
         Filter stamp = (request, response, chain) -> {
-            ((jakarta.servlet.http.HttpServletResponse) response).setHeader(HOST_FILTER_HEADER, "yes");
+            ((HttpServletResponse) response).setHeader(HOST_FILTER_HEADER, "yes");
             chain.doFilter(request, response);
         };
         FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(stamp);

@@ -27,7 +27,8 @@ import uk.sharedcare.record.ConditionalOnSharedCare;
 /**
  * The server as an OAuth2 resource server: every request needs a valid bearer token from the configured issuer,
  * except the CapabilityStatement and SMART discovery, which tell clients where to get one, and CORS preflights
- * from the configured origins. No sessions, no cookies, so no CSRF. Each authenticated request then gets its {@link AccessContext} or a 403.
+ * from the configured origins. No sessions, no cookies, so no CSRF. Each authenticated request then gets its
+ * {@link AccessContext} or a 403.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnSharedCare

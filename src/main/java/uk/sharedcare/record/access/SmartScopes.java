@@ -60,10 +60,6 @@ public record SmartScopes(List<Grant> grants, Optional<String> launchPatient) {
         grants = List.copyOf(grants);
     }
 
-    public static SmartScopes none() {
-        return new SmartScopes(List.of(), Optional.empty());
-    }
-
     /** {@code user/*.cruds}: the policy alone decides (explaining a decision; tests of the policy itself). */
     public static SmartScopes unrestricted() {
         return parse("user/*.cruds", Optional.empty());
@@ -106,11 +102,6 @@ public record SmartScopes(List<Grant> grants, Optional<String> launchPatient) {
     public boolean allows(Permission permission, String resourceType) {
         return usable().anyMatch(grant -> grant.permissions().contains(permission)
                 && (resourceType == null || grant.covers(resourceType)));
-    }
-
-    /** Whether the token carries any usable resource scope at all. */
-    public boolean grantsAnything() {
-        return usable().findAny().isPresent();
     }
 
     /**

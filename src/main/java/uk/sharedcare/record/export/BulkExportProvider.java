@@ -43,8 +43,9 @@ import uk.sharedcare.record.consent.enforcement.Refusals;
 
 /**
  * FHIR Bulk Data export of the pseudonymised extract, as the Bulk Data Access IG describes it: kick-off
- * ({@code [base]/$export}, {@code [base]/Patient/$export}, {@code [base]/Group/[id]/$export}) with {@code Prefer: respond-async} answers 202 and a
- * status URL; polling it answers 202 with {@code X-Progress} until the manifest (200); each file is downloaded
+ * ({@code [base]/$export}, {@code [base]/Patient/$export}, {@code [base]/Group/[id]/$export}) with
+ * {@code Prefer: respond-async} answers 202 and a status URL; polling it answers 202 with {@code X-Progress}
+ * until the manifest (200); each file is downloaded
  * with the same access token ({@code requiresAccessToken}); DELETE on the status URL cancels. Only a caller the
  * secondary-use policy (rule 10) lets take extracts gets anywhere, and only its own jobs exist for it.
  *

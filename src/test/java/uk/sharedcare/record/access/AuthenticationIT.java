@@ -109,7 +109,8 @@ class AuthenticationIT {
                 .contains("\"code_challenge_methods_supported\":[\"S256\"]")
                 .contains("\"introspection_endpoint\":\"" + TestIdentityProvider.ISSUER
                         + "/protocol/openid-connect/token/introspect\"")
-                .contains("\"revocation_endpoint\":\"" + TestIdentityProvider.ISSUER + "/protocol/openid-connect/revoke\"")
+                .contains("\"revocation_endpoint\":\"" + TestIdentityProvider.ISSUER
+                        + "/protocol/openid-connect/revoke\"")
                 .contains("\"private_key_jwt\"").contains("\"client-confidential-asymmetric\"")
                 .contains("\"permission-v2\"").contains("\"patient/*.rs\"").contains("\"system/*.rs\"");
     }

@@ -48,7 +48,9 @@ class SmartScopesTest {
         SmartScopes scopes = SmartScopes.parse("user/observation.rs user/*.xyz patient/*.rs foo/*.rs user/*",
                 Optional.empty());
 
-        assertThat(scopes.grantsAnything()).isFalse();
-        assertThat(SmartScopes.parse(null, Optional.empty()).grantsAnything()).isFalse();
+        for (Permission permission : Permission.values()) {
+            assertThat(scopes.allows(permission, null)).as(permission.name()).isFalse();
+            assertThat(SmartScopes.parse(null, Optional.empty()).allows(permission, null)).isFalse();
+        }
     }
 }

@@ -82,7 +82,8 @@ public final class AccessPaths {
                 Enforcement.WRITE_RULES);
         operation(RestOperationTypeEnum.TRANSACTION, Enforcement.EACH_ENTRY_ALONE);
         operation(RestOperationTypeEnum.BATCH, Enforcement.EACH_ENTRY_ALONE);
-        operation(RestOperationTypeEnum.EXTENDED_OPERATION_SERVER, Enforcement.SCOPE_READ, Enforcement.OFFERED_OPERATION);
+        operation(RestOperationTypeEnum.EXTENDED_OPERATION_SERVER, Enforcement.SCOPE_READ,
+                Enforcement.OFFERED_OPERATION);
         operation(RestOperationTypeEnum.EXTENDED_OPERATION_TYPE, Enforcement.SCOPE_READ, Enforcement.OFFERED_OPERATION);
         operation(RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, Enforcement.SCOPE_READ,
                 Enforcement.OFFERED_OPERATION, Enforcement.NAMED_RESOURCE_VISIBLE);
