@@ -23,6 +23,7 @@ import uk.sharedcare.record.export.ExportConfig.BulkExport;
 import uk.sharedcare.record.export.ExportConfig;
 import uk.sharedcare.record.http.FhirClientRequests;
 import uk.sharedcare.record.http.FhirServletMapping;
+import uk.sharedcare.record.http.OperationOutcomeWriter;
 import uk.sharedcare.record.http.RequestLogsWithoutIdentifiers;
 import uk.sharedcare.record.http.StoredSearchesOnly;
 import uk.sharedcare.record.input.RequestBodyGuard;
@@ -62,8 +63,8 @@ public class SharedCareRecordConfiguration {
 
     @Bean
     @ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
-    FhirClientRequests fhirClientRequests() {
-        return new FhirClientRequests();
+    FhirClientRequests fhirClientRequests(FhirContext fhirContext) {
+        return new FhirClientRequests(new OperationOutcomeWriter(fhirContext));
     }
 
     @Bean

@@ -54,12 +54,8 @@ final class AccessContextFilter extends OncePerRequestFilter {
             AccessContexts.attach(request, granted.context());
             chain.doFilter(request, response);
         } else {
-            String reason = ((Refused) resolution).reason();
-            if (refusals.refused(request, Optional.empty(), HttpServletResponse.SC_FORBIDDEN, reason)) {
-                outcomes.write(response, HttpServletResponse.SC_FORBIDDEN, IssueType.FORBIDDEN, reason);
-            } else {
-                outcomes.writeUnrecorded(response);
-            }
+            refusals.refuse(request, response, outcomes, HttpServletResponse.SC_FORBIDDEN, IssueType.FORBIDDEN,
+                    ((Refused) resolution).reason());
         }
     }
 }

@@ -4,7 +4,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.web.cors.CorsConfiguration;
@@ -78,11 +77,8 @@ final class CrossOriginRequests {
             if (checks.processRequest(configuration, request, response)) {
                 return true;
             }
-            if (refusals.refused(request, Optional.empty(), HttpServletResponse.SC_FORBIDDEN, REASON)) {
-                outcomes.write(response, HttpServletResponse.SC_FORBIDDEN, IssueType.SECURITY, REASON);
-            } else {
-                outcomes.writeUnrecorded(response);
-            }
+            refusals.refuse(request, response, outcomes, HttpServletResponse.SC_FORBIDDEN, IssueType.SECURITY,
+                    REASON);
             return false;
         }
     }

@@ -1,7 +1,11 @@
 package uk.sharedcare.record.access;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.Optional;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import uk.sharedcare.record.http.OperationOutcomeWriter;
 
 /**
  * Where the security filter chain reports the requests it refuses (no or bad token: 401; no usable access
@@ -16,4 +20,17 @@ public interface RefusalRecorder {
      * @return whether the refusal is on the record; if not, the caller answers 503 instead of the refusal
      */
     boolean refused(HttpServletRequest request, Optional<AccessContext> who, int status, String reason);
+
+    /**
+     * Puts a refusal of a caller without an access context on the record, then answers it with an
+     * OperationOutcome; what cannot be recorded is answered 503 instead.
+     */
+    default void refuse(HttpServletRequest request, HttpServletResponse response, OperationOutcomeWriter outcomes,
+            int status, IssueType type, String reason) throws IOException {
+        if (refused(request, Optional.empty(), status, reason)) {
+            outcomes.write(response, status, type, reason);
+        } else {
+            outcomes.writeUnrecorded(response);
+        }
+    }
 }

@@ -16,6 +16,12 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
  */
 public final class FhirClientRequests implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
 
+    private final OperationOutcomeWriter outcomes;
+
+    public FhirClientRequests(OperationOutcomeWriter outcomes) {
+        this.outcomes = outcomes;
+    }
+
     /** Characters RFC 3986 wants encoded that FHIR clients commonly send raw in a query. */
     static final String RELAXED_QUERY_CHARS = "|{}[]^`\"<>\\";
     static final String RELAXED_PATH_CHARS = "|{}[]^`";
@@ -34,7 +40,7 @@ public final class FhirClientRequests implements WebServerFactoryCustomizer<Tomc
     }
 
     /** The host's HTML error report gives way to an OperationOutcome. */
-    private static void replaceErrorReport(Container host) {
+    private void replaceErrorReport(Container host) {
         for (Valve valve : host.getPipeline().getValves()) {
             if (valve instanceof ErrorReportValve && !(valve instanceof OperationOutcomeErrorReport)) {
                 host.getPipeline().removeValve(valve);
@@ -42,7 +48,7 @@ public final class FhirClientRequests implements WebServerFactoryCustomizer<Tomc
         }
         if (Arrays.stream(host.getPipeline().getValves())
                 .noneMatch(OperationOutcomeErrorReport.class::isInstance)) {
-            host.getPipeline().addValve(new OperationOutcomeErrorReport());
+            host.getPipeline().addValve(new OperationOutcomeErrorReport(outcomes));
         }
     }
 }

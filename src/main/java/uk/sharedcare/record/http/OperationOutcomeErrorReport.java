@@ -1,16 +1,12 @@
 package uk.sharedcare.record.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.ActionCode;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 
 /**
  * Tomcat's error report for what it answers itself (a request it cannot parse, a header too large), as a FHIR
@@ -19,9 +15,10 @@ import org.apache.coyote.ActionCode;
  */
 final class OperationOutcomeErrorReport extends ErrorReportValve {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private final OperationOutcomeWriter outcomes;
 
-    OperationOutcomeErrorReport() {
+    OperationOutcomeErrorReport(OperationOutcomeWriter outcomes) {
+        this.outcomes = outcomes;
         setShowReport(false);
         setShowServerInfo(false);
     }
@@ -38,30 +35,21 @@ final class OperationOutcomeErrorReport extends ErrorReportValve {
             return;
         }
         try {
-            byte[] body = JSON.writeValueAsBytes(outcome(status));
-            response.setContentType("application/fhir+json;charset=utf-8");
-            response.setContentLength(body.length);
-            OutputStream out = response.getOutputStream();
-            out.write(body);
+            outcomes.write(response, status, issueType(status), diagnostics(status));
             response.finishResponse();
         } catch (IOException | IllegalStateException e) {
             // the client has gone, or the response was already committed: nothing more can be said
         }
     }
 
-    static Map<String, Object> outcome(int status) {
-        String diagnostics = status == 400
+    private static String diagnostics(int status) {
+        return status == 400
                 ? "The request is not valid HTTP: percent-encode characters such as spaces in its path and query"
                         + " (RFC 3986), and keep its headers within the server's limits"
                 : "The server could not answer this request (HTTP " + status + ")";
-        String code = status == 400 ? "invalid" : status >= 500 ? "exception" : "processing";
-        Map<String, Object> issue = new LinkedHashMap<>();
-        issue.put("severity", "error");
-        issue.put("code", code);
-        issue.put("diagnostics", diagnostics);
-        Map<String, Object> outcome = new LinkedHashMap<>();
-        outcome.put("resourceType", "OperationOutcome");
-        outcome.put("issue", List.of(issue));
-        return outcome;
+    }
+
+    private static IssueType issueType(int status) {
+        return status == 400 ? IssueType.INVALID : status >= 500 ? IssueType.EXCEPTION : IssueType.PROCESSING;
     }
 }
