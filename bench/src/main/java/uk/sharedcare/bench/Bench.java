@@ -58,7 +58,10 @@ public final class Bench {
         LoopbackHttp http = new LoopbackHttp();
         BenchCallers callers = new BenchCallers();
         List<ScaleResult> results = new ArrayList<>();
-        try (Database database = Database.start(settings.work().resolve("postgres"))) {
+        Files.createDirectories(settings.work());
+        try (Database database = settings.keptDatabase().isPresent()
+                ? Database.start(settings.keptDatabase().get(), true)
+                : Database.start(settings.work().resolve("postgres"))) {
             run.put("database", database.durability() + ", pg_stat_statements");
             int loaded = 0;
             for (int scale : settings.scales()) {
@@ -120,13 +123,14 @@ public final class Bench {
             List<ServerProcess.Memory> afterLoad;
             Measured on;
             try (ServerNodes nodes = start(ServerProcess.Mode.PLUGIN_ON, to, "")) {
-                PopulationLoader loader = new PopulationLoader(http, nodes, population, callers,
-                        settings.loadThreads(), settings.loadSlice());
+                PopulationLoader loader = new PopulationLoader(http, nodes, population, callers, settings,
+                        database);
                 if (from == 0) {
                     loader.loadDirectory();
                 }
                 load = loader.load(from, to);
-                log(String.format("Loaded %d patients in %.0f s", to - from, load.millis() / 1000.0));
+                log(String.format("Loaded %d patients in %.0f s", to - from - load.loadedEarlier(),
+                        load.millis() / 1000.0));
                 afterLoad = nodes.memory();
                 awaitAlertsDelivered();
                 on = measureAll(operations, nodes, ServerProcess.Mode.PLUGIN_ON, to, stamp);

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,14 +29,16 @@ import java.util.Set;
  * @param profileSamples thread dumps of the plugin-on server taken during each measured operation
  * @param work directory for the database and server logs
  * @param results directory for results JSON and markdown
+ * @param keptDatabase a PostgreSQL data directory kept between runs, in which loading resumes where an earlier run
+ *     stopped; empty: a fresh database under {@code work}
  */
 record BenchSettings(List<Integer> scales, int clients, double rate, int seconds, int warmupSeconds,
         int maxRequests, long seed, int nodes, int auditClients, int auditSeconds, int loadThreads, int loadSlice,
-        String serverHeap, int profileSamples, Path work, Path results) {
+        String serverHeap, int profileSamples, Path work, Path results, Optional<Path> keptDatabase) {
 
     private static final Set<String> NAMES = Set.of("scales", "clients", "rate", "seconds", "warmup",
             "max-requests", "seed", "nodes", "audit-clients", "audit-seconds", "load-threads", "load-slice",
-            "server-heap", "profile-samples", "work", "results");
+            "server-heap", "profile-samples", "work", "results", "keep-database");
 
     static BenchSettings parse(String[] args) {
         if (args.length % 2 != 0) {
@@ -66,6 +69,7 @@ record BenchSettings(List<Integer> scales, int clients, double rate, int seconds
                 given.getOrDefault("server-heap", "1g"),
                 Integer.parseInt(given.getOrDefault("profile-samples", "0")),
                 Path.of(given.getOrDefault("work", "bench/work")).toAbsolutePath(),
-                Path.of(given.getOrDefault("results", "bench/results")).toAbsolutePath());
+                Path.of(given.getOrDefault("results", "bench/results")).toAbsolutePath(),
+                Optional.ofNullable(given.get("keep-database")).map(directory -> Path.of(directory).toAbsolutePath()));
     }
 }

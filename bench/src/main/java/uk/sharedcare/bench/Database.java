@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,7 +21,9 @@ import java.time.Duration;
  * loopback, with PostgreSQL's default durability (fsync and synchronous commit on) so audit commits cost what
  * they would in production. zonky itself starts PostgreSQL with {@code -F} (fsync off) and
  * {@code synchronous_commit=off}; the settings below, given after those, turn both back on ({@link #durability()}
- * reads what the server really runs with, for the report). A fresh data directory per run (under --work).
+ * reads what the server really runs with, for the report). A fresh data directory per run (under --work), or one
+ * kept from run to run ({@code --keep-database}), with the population slices already loaded recorded in a
+ * database of the benchmark's own, so that a population too big to load in one sitting is loaded over several.
  *
  * <p>pg_stat_statements is preloaded (zonky's binaries ship it) so the benchmark can count the SQL statements the
  * servers send: {@code track_utility} is off, so BEGIN, COMMIT and SET are not counted as statements (commits are
@@ -41,7 +46,14 @@ final class Database implements AutoCloseable {
         this.directory = directory;
     }
 
+    private static final String PROGRESS_DATABASE = "bench_progress";
+
     static Database start(Path directory) {
+        return start(directory, false);
+    }
+
+    /** @param keep reuse the data directory if it holds a database already, and leave it in place afterwards */
+    static Database start(Path directory, boolean keep) {
         if ("root".equals(System.getProperty("user.name"))) {
             throw new IllegalStateException("PostgreSQL refuses to run as root; bench/run switches to a plain user");
         }
@@ -49,7 +61,7 @@ final class Database implements AutoCloseable {
             Files.createDirectories(directory);
             Database database = new Database(EmbeddedPostgres.builder()
                     .setDataDirectory(directory)
-                    .setCleanDataDirectory(true)
+                    .setCleanDataDirectory(!keep)
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("max_connections", "200")
@@ -61,6 +73,7 @@ final class Database implements AutoCloseable {
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .start(), directory);
             database.execute("create extension if not exists pg_stat_statements");
+            database.prepareProgress();
             return database;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start PostgreSQL", e);
@@ -79,6 +92,46 @@ final class Database implements AutoCloseable {
     void createDatabase(String databaseName) {
         execute("drop database if exists " + databaseName);
         execute("create database " + databaseName);
+    }
+
+    private void prepareProgress() {
+        if (queryLong("select count(*) from pg_database where datname = '" + PROGRESS_DATABASE + "'") == 0) {
+            execute("create database " + PROGRESS_DATABASE);
+        }
+        progress("create table if not exists loaded_slice (seed bigint not null, first_patient int not null,"
+                + " end_patient int not null, primary key (seed, first_patient, end_patient))");
+    }
+
+    /** The slices of this seed's population already loaded into this database, as {@code first-end}. */
+    Set<String> loadedSlices(long seed) {
+        Set<String> loaded = new HashSet<>();
+        try (Connection connection = postgres.getDatabase("postgres", PROGRESS_DATABASE).getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "select first_patient, end_patient from loaded_slice where seed = ?")) {
+            query.setLong(1, seed);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    loaded.add(rows.getInt(1) + "-" + rows.getInt(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the loaded slices", e);
+        }
+        return loaded;
+    }
+
+    /** Records that patients {@code first} to {@code end} (exclusive) of this seed's population are loaded. */
+    void recordLoaded(long seed, int first, int end) {
+        progress("insert into loaded_slice values (" + seed + ", " + first + ", " + end + ") on conflict do nothing");
+    }
+
+    private void progress(String sql) {
+        try (Connection connection = postgres.getDatabase("postgres", PROGRESS_DATABASE).getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Benchmark statement failed: " + sql, e);
+        }
     }
 
     /** The durability settings the server runs with, as PostgreSQL reports them. */

@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -15,7 +16,10 @@ import uk.sharedcare.population.WriterBundle;
  * Loads the synthetic population through the FHIR API of a plugin-on server: each transaction bundle posted with
  * the token of the organisation that records its resources, so custodians, labels and relationships are the
  * server's own. Slices of patients load on a few threads at once, spread over the plugin-on nodes; within a
- * slice the order of its bundles holds (patients before what refers to them).
+ * slice the order of its bundles holds (patients before what refers to them). Each slice loaded is recorded in the
+ * database, and a slice an earlier run loaded into a kept database is not loaded again: a run stopped part way
+ * (a session's end) resumes. A slice stopped part way is loaded again whole, which stores nothing twice, as every
+ * entry is a PUT by id of the same content.
  */
 final class PopulationLoader {
 
@@ -27,43 +31,68 @@ final class PopulationLoader {
     private final BenchCallers callers;
     private final int threads;
     private final int slice;
+    private final Database database;
+    private final long seed;
 
     PopulationLoader(LoopbackHttp http, ServerNodes nodes, Population population, BenchCallers callers,
-            int threads, int slice) {
+            BenchSettings settings, Database database) {
         this.http = http;
         this.nodes = nodes;
         this.population = population;
         this.callers = callers;
-        this.threads = threads;
-        this.slice = slice;
+        this.threads = settings.loadThreads();
+        this.slice = settings.loadSlice();
+        this.database = database;
+        this.seed = settings.seed();
     }
 
-    /** How long loading took: patients, resources written, milliseconds. */
-    record LoadTiming(int fromPatient, int toPatient, long resources, long millis) {
+    /**
+     * How long loading took: patients, resources written, milliseconds; {@code loadedEarlier} patients of the
+     * range were already in the kept database, loaded by earlier runs, and are not counted in the time.
+     */
+    record LoadTiming(int fromPatient, int toPatient, long resources, long millis, int loadedEarlier) {
 
         double secondsPerThousandPatients() {
-            int patients = toPatient - fromPatient;
+            int patients = toPatient - fromPatient - loadedEarlier;
             return patients == 0 ? 0 : millis / 1000.0 / (patients / 1000.0);
         }
     }
 
+    /** The organisations and people of the directory, recorded as the slice from -1 to 0. */
     void loadDirectory() {
-        population.directoryBundles().forEach(bundle -> post(bundle, nodes.baseUrlFor(0)));
+        if (!database.loadedSlices(seed).contains("-1-0")) {
+            population.directoryBundles().forEach(bundle -> post(bundle, nodes.baseUrlFor(0)));
+            database.recordLoaded(seed, -1, 0);
+        }
     }
 
     /** Loads patients {@code from} (inclusive) to {@code to} (exclusive). */
     LoadTiming load(int from, int to) throws Exception {
         long start = System.nanoTime();
         AtomicLong resources = new AtomicLong();
+        Set<String> loadedEarlier = database.loadedSlices(seed);
+        int skipped = 0;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> slices = new ArrayList<>();
             for (int sliceStart = from, number = 0; sliceStart < to; sliceStart += slice, number++) {
                 int first = sliceStart;
                 int end = Math.min(to, sliceStart + slice);
+                if (loadedEarlier.contains(first + "-" + end)) {
+                    skipped += end - first;
+                    continue;
+                }
                 String baseUrl = nodes.baseUrlFor(number);
-                slices.add(pool.submit(() -> population.patientBundles(first, end)
-                        .forEach(bundle -> resources.addAndGet(post(bundle, baseUrl)))));
+                slices.add(pool.submit(() -> {
+                    population.patientBundles(first, end)
+                            .forEach(bundle -> resources.addAndGet(post(bundle, baseUrl)));
+                    database.recordLoaded(seed, first, end);
+                    Bench.log(String.format("Loaded patients %d to %d", first, end));
+                }));
+            }
+            if (skipped > 0) {
+                Bench.log(String.format("%,d patients of %,d to %,d already loaded by earlier runs", skipped,
+                        from, to));
             }
             for (Future<?> slice : slices) {
                 slice.get();
@@ -71,7 +100,7 @@ final class PopulationLoader {
         } finally {
             pool.shutdownNow();
         }
-        return new LoadTiming(from, to, resources.get(), (System.nanoTime() - start) / 1_000_000);
+        return new LoadTiming(from, to, resources.get(), (System.nanoTime() - start) / 1_000_000, skipped);
     }
 
     private int post(WriterBundle bundle, String baseUrl) {

@@ -185,9 +185,11 @@ final class ScaleTables {
     private void loadingAndMemory() {
         PopulationLoader.LoadTiming load = scale.load();
         md.append(String.format(Locale.ROOT, "%n### Loading and memory%n%nLoaded patients %,d to %,d (%,d resources)"
-                        + " through the plugin-on API in %.0f s: **%.1f s per 1,000 patients**.%n",
+                        + " through the plugin-on API in %.0f s: **%.1f s per 1,000 patients**%s.%n",
                 load.fromPatient(), load.toPatient(), load.resources(), load.millis() / 1000.0,
-                load.secondsPerThousandPatients()));
+                load.secondsPerThousandPatients(), load.loadedEarlier() == 0 ? ""
+                        : String.format(Locale.ROOT, " (%,d of them loaded by earlier runs into the kept database,"
+                                + " not counted in this time)", load.loadedEarlier())));
         memory("after loading, plugin on", scale.memoryAfterLoad());
         memory("after its measurements, plugin on", scale.memoryPluginOn());
         memory("after its measurements, plugin off", scale.memoryPluginOff());

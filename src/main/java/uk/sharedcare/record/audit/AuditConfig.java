@@ -112,7 +112,7 @@ public class AuditConfig {
     @Bean
     AuditSpill auditSpill(@Value("${shared-care.audit.spill-directory:data/audit-spill}") Path directory,
             FhirContext fhir, AuditTrail trail) {
-        return new AuditSpill(directory, fhir, trail);
+        return new AuditSpill(directory, fhir, trail, Clock.systemUTC());
     }
 
     @Bean
