@@ -20,6 +20,8 @@ import uk.sharedcare.record.audit.AuditConfig;
 import uk.sharedcare.record.consent.enforcement.ConsentConfig.ConsentEnforcement;
 import uk.sharedcare.record.consent.enforcement.ConsentConfig;
 import uk.sharedcare.record.export.ExportConfig.BulkExport;
+import uk.sharedcare.record.settings.SettingsConfig;
+import uk.sharedcare.record.settings.SettingsConfig.SettingsOperations;
 import uk.sharedcare.record.export.ExportConfig;
 import uk.sharedcare.record.http.FhirClientRequests;
 import uk.sharedcare.record.http.FhirServletMapping;
@@ -39,7 +41,8 @@ import uk.sharedcare.record.profiles.ProfilesConfig;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnSharedCare
 @EnableConfigurationProperties(SharedCareProperties.class)
-@Import({SecurityConfig.class, ConsentConfig.class, AuditConfig.class, ExportConfig.class, ProfilesConfig.class})
+@Import({SecurityConfig.class, ConsentConfig.class, AuditConfig.class, ExportConfig.class, ProfilesConfig.class,
+        SettingsConfig.class})
 public class SharedCareRecordConfiguration {
 
     @Bean
@@ -90,7 +93,8 @@ public class SharedCareRecordConfiguration {
             ConsentEnforcement consent,
             AuditRecording audit,
             BulkExport export,
-            ProfileEnforcement profiles) {
+            ProfileEnforcement profiles,
+            SettingsOperations settings) {
         List<Object> interceptors = new ArrayList<>(List.of(capabilities, custodian,
                 new RequestLogsWithoutIdentifiers()));
         interceptors.addAll(consent.interceptors());
@@ -99,6 +103,7 @@ public class SharedCareRecordConfiguration {
         List<Object> providers = new ArrayList<>(consent.providers());
         providers.addAll(audit.providers());
         providers.addAll(export.providers());
+        providers.addAll(settings.providers());
         return new SharedCareInterceptorRegistrar(server, interceptors, providers);
     }
 }

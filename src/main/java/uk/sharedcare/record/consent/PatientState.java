@@ -2,8 +2,10 @@ package uk.sharedcare.record.consent;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
 
 /**
  * Everything the policy knows about one patient, loaded once per request (or from a cache cleared on every
@@ -18,6 +20,8 @@ import java.util.Set;
  * @param consents               the patient's active patient-privacy consents
  * @param episodeOrganisations   ODS codes of organisations with an active EpisodeOfCare for the patient
  * @param careTeamPractitioners  Practitioner ids of participants of the patient's active CareTeams
+ * @param organisationSharing    the sharing settings organisations have made in the record, by ODS code,
+ *                               current when the state was loaded (the policy file's stand for the rest)
  */
 public record PatientState(
         String patientId,
@@ -27,12 +31,22 @@ public record PatientState(
         Optional<GpDissent> gpDissent,
         List<ConsentDirective> consents,
         Set<String> episodeOrganisations,
-        Set<String> careTeamPractitioners) {
+        Set<String> careTeamPractitioners,
+        Map<String, OrganisationSharing> organisationSharing) {
 
     public PatientState {
         exemptCohorts = Set.copyOf(exemptCohorts);
         consents = List.copyOf(consents);
         episodeOrganisations = Set.copyOf(episodeOrganisations);
         careTeamPractitioners = Set.copyOf(careTeamPractitioners);
+        organisationSharing = Map.copyOf(organisationSharing);
+    }
+
+    /** A state where no organisation has made a sharing setting of its own in the record. */
+    public PatientState(String patientId, Optional<String> registeredPractice, Optional<LocalDate> birthDate,
+            Set<String> exemptCohorts, Optional<GpDissent> gpDissent, List<ConsentDirective> consents,
+            Set<String> episodeOrganisations, Set<String> careTeamPractitioners) {
+        this(patientId, registeredPractice, birthDate, exemptCohorts, gpDissent, consents, episodeOrganisations,
+                careTeamPractitioners, Map.of());
     }
 }

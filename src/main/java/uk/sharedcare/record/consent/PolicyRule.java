@@ -35,6 +35,9 @@ public enum PolicyRule {
     WRITE_AS_OWN_ORGANISATION("9", "A user may change only data their own organisation recorded"),
     CONSENT_WRITERS("9", "Only the patient's registered GP practice, a data protection officer, or a system of"
             + " that practice records a patient's consent"),
+    ORGANISATION_SETTINGS("3", "An organisation's own GPs choose how it shares the data it records (by default or"
+            + " only with the patient's consent, and with which organisations); admins may set it for any"
+            + " organisation, and the organisation's users and data protection officers may read it"),
     SECONDARY_USE("10", "Pseudonymised extracts go only to a configured recipient, asked for by its commissioners"
             + " or its analytics system, for a purpose configured for that recipient");
 

@@ -1,6 +1,8 @@
 package uk.sharedcare.record.consent;
 
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import uk.sharedcare.record.access.PurposeOfUse;
 import uk.sharedcare.record.access.Role;
@@ -36,8 +38,18 @@ public record PolicySettings(
         redactedForRoles = Map.copyOf(redactedForRoles);
     }
 
+    /** The organisation's sharing as the policy file sets it (its default when the file does not name it). */
     public OrganisationSharing sharingOf(String organisation) {
         return organisations.getOrDefault(organisation, OrganisationSharing.DEFAULT);
+    }
+
+    /**
+     * The organisation's sharing as it stands: its own setting in the record if it has made one ({@code inRecord},
+     * by ODS code), else the policy file's.
+     */
+    public OrganisationSharing sharingOf(String organisation, Map<String, OrganisationSharing> inRecord) {
+        OrganisationSharing own = inRecord.get(organisation);
+        return own != null ? own : sharingOf(organisation);
     }
 
     /**
@@ -45,18 +57,41 @@ public record PolicySettings(
      *
      * @param model         share unless the patient dissents, or only with the patient's permit
      * @param shareOnlyWith if not empty, the only organisations that may see its data
+     * @param source        where this setting comes from, in plain words, for the decisions that cite it
      */
-    public record OrganisationSharing(SharingModel model, Set<String> shareOnlyWith) {
+    public record OrganisationSharing(SharingModel model, Set<String> shareOnlyWith, String source) {
 
-        static final OrganisationSharing DEFAULT = new OrganisationSharing(SharingModel.SHARE_BY_DEFAULT, Set.of());
+        public static final String POLICY_FILE = "the policy file";
+        static final OrganisationSharing DEFAULT = new OrganisationSharing(SharingModel.SHARE_BY_DEFAULT, Set.of(),
+                "the policy's default");
 
         public OrganisationSharing {
             shareOnlyWith = Set.copyOf(shareOnlyWith);
         }
+
+        /** A setting of the policy file. */
+        public OrganisationSharing(SharingModel model, Set<String> shareOnlyWith) {
+            this(model, shareOnlyWith, POLICY_FILE);
+        }
     }
 
     public enum SharingModel {
-        SHARE_BY_DEFAULT,
-        OPT_IN
+        SHARE_BY_DEFAULT("share-by-default"),
+        OPT_IN("opt-in");
+
+        private final String code;
+
+        SharingModel(String code) {
+            this.code = code;
+        }
+
+        /** The model's name in the policy file and in {@code $sharing-settings}. */
+        public String code() {
+            return code;
+        }
+
+        public static Optional<SharingModel> fromCode(String code) {
+            return Arrays.stream(values()).filter(model -> model.code.equals(code)).findFirst();
+        }
     }
 }

@@ -104,11 +104,12 @@ public final class SecondaryUsePolicy {
             return Optional.of(new Exclusion("sensitive-data", Reason.of(PolicyRule.SENSITIVE_DATA,
                     "labelled " + String.join(", ", sensitive))));
         }
-        OrganisationSharing sharing = resource.custodian().map(settings::sharingOf)
+        OrganisationSharing sharing = resource.custodian()
+                .map(custodian -> settings.sharingOf(custodian, patient.organisationSharing()))
                 .orElse(OrganisationSharing.DEFAULT);
         if (!sharing.shareOnlyWith().isEmpty() && !sharing.shareOnlyWith().contains(recipient)) {
             return Optional.of(new Exclusion("custodian-allow-list", Reason.of(PolicyRule.CUSTODIAN_ALLOW_LIST,
-                    resource.custodian().orElse("") + " does not list " + recipient)));
+                    resource.custodian().orElse("") + " does not list " + recipient + " (" + sharing.source() + ")")));
         }
         Optional<Vote> vote = consents.evaluate(patient.consents(), recipient, purpose, resource, at);
         if (vote.isPresent() && vote.get().effect() == Effect.DENY) {
@@ -117,7 +118,7 @@ public final class SecondaryUsePolicy {
         }
         if (vote.isEmpty() && sharing.model() == SharingModel.OPT_IN) {
             return Optional.of(new Exclusion("no-opt-in", Reason.of(PolicyRule.OPT_IN_WITHOUT_CONSENT,
-                    resource.custodian().orElse("") + " is opt-in")));
+                    resource.custodian().orElse("") + " is opt-in (" + sharing.source() + ")")));
         }
         return Optional.empty();
     }

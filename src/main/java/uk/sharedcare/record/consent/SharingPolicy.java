@@ -155,22 +155,23 @@ public final class SharingPolicy {
                     "no registration, active episode of care or care team membership for " + organisation));
         }
         trail.add(Reason.of(PolicyRule.LEGITIMATE_RELATIONSHIP, relationship.get()));
-        OrganisationSharing sharing = resource.custodian().map(settings::sharingOf)
+        OrganisationSharing sharing = resource.custodian()
+                .map(custodian -> settings.sharingOf(custodian, patient.organisationSharing()))
                 .orElse(OrganisationSharing.DEFAULT);
         if (!sharing.shareOnlyWith().isEmpty() && !sharing.shareOnlyWith().contains(organisation)) {
             return Optional.of(Reason.of(PolicyRule.CUSTODIAN_ALLOW_LIST,
-                    custodianOf(resource) + " does not list " + organisation));
+                    custodianOf(resource) + " does not list " + organisation + " (" + sharing.source() + ")"));
         }
         Optional<String> exemption = exemption(patient, who);
         if (exemption.isPresent()) {
             return Optional.of(Reason.of(PolicyRule.EXEMPT_COHORT, exemption.get()));
         }
-        return patientChoice(who, patient, resource, sharing.model(), trail);
+        return patientChoice(who, patient, resource, sharing, trail);
     }
 
     /** Rules 2 and 3: the patient's consents, else the custodian's sharing model. */
     private Optional<Reason> patientChoice(AccessContext who, PatientState patient, ResourceFacts resource,
-            SharingModel model, List<Reason> trail) {
+            OrganisationSharing sharing, List<Reason> trail) {
         Optional<Vote> vote = consents.evaluate(patient.consents(), who.organisation(), who.purpose(), resource,
                 who.at());
         if (vote.isPresent() && vote.get().effect() == Effect.DENY) {
@@ -180,11 +181,12 @@ public final class SharingPolicy {
         }
         if (vote.isPresent()) {
             trail.add(Reason.of(PolicyRule.PATIENT_PERMIT, "permit applies", vote.get().consentId()));
-        } else if (model == SharingModel.OPT_IN) {
-            return Optional.of(Reason.of(PolicyRule.OPT_IN_WITHOUT_CONSENT, custodianOf(resource) + " is opt-in"));
+        } else if (sharing.model() == SharingModel.OPT_IN) {
+            return Optional.of(Reason.of(PolicyRule.OPT_IN_WITHOUT_CONSENT,
+                    custodianOf(resource) + " is opt-in (" + sharing.source() + ")"));
         } else {
-            trail.add(Reason.of(PolicyRule.SHARED_BY_DEFAULT,
-                    "no consent limits this; " + custodianOf(resource) + " shares by default"));
+            trail.add(Reason.of(PolicyRule.SHARED_BY_DEFAULT, "no consent limits this; " + custodianOf(resource)
+                    + " shares by default (" + sharing.source() + ")"));
         }
         return Optional.empty();
     }

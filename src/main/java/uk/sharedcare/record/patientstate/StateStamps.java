@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
+import java.util.TreeSet;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -62,6 +63,14 @@ public final class StateStamps {
      */
     void bump(SortedSet<String> keys) {
         jdbc.batchUpdate(bumpSql, keys.stream().map(key -> new Object[] {key}).toList());
+    }
+
+    /**
+     * Bumps the stamp every patient's state shares, in the caller's transaction: for a change that concerns every
+     * patient (an organisation's sharing settings), so that every node loads each state again.
+     */
+    public void bumpEveryPatient() {
+        bump(new TreeSet<>(List.of(EVERY_PATIENT)));
     }
 
     private static boolean isPostgres(JdbcTemplate jdbc) {

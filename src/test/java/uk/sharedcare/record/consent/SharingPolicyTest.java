@@ -228,6 +228,40 @@ class SharingPolicyTest {
         }
 
         @Test
+        void aPracticesOwnOptInSettingInTheRecordOverridesThePolicyFile() {
+            PatientState riversideOptedIn = withRecordedSharing(hughes(), RIVERSIDE,
+                    new OrganisationSharing(SharingModel.OPT_IN, Set.of(), "its own setting in the record"));
+
+            Decision decision = policy.decideRead(swMurphy(), riversideOptedIn, recordedBy("CarePlan", RIVERSIDE));
+
+            assertDenied(decision, PolicyRule.OPT_IN_WITHOUT_CONSENT);
+            assertThat(decision.deciding().explain()).contains("is opt-in (its own setting in the record)");
+        }
+
+        @Test
+        void anOptInPracticeThatSwitchesToShareByDefaultInTheRecordShares() {
+            PatientState northgateSharing = withRecordedSharing(rahman(List.of()), NORTHGATE,
+                    new OrganisationSharing(SharingModel.SHARE_BY_DEFAULT, Set.of(), "its own setting"));
+
+            assertPermitted(policy.decideRead(nurseOkafor(), northgateSharing, recordedBy("Condition", NORTHGATE)),
+                    PolicyRule.ROLE_VIEW);
+        }
+
+        @Test
+        void aPracticesOwnListOfOrganisationsInTheRecordLimitsWhoSeesItsData() {
+            PatientState councilOnly = withRecordedSharing(hughes(), RIVERSIDE,
+                    new OrganisationSharing(SharingModel.SHARE_BY_DEFAULT, Set.of(COUNCIL), "its own setting"));
+
+            assertPermitted(policy.decideRead(swMurphy(), councilOnly, recordedBy("CarePlan", RIVERSIDE)),
+                    PolicyRule.ROLE_VIEW);
+            PatientState trustToo = new PatientState(councilOnly.patientId(), councilOnly.registeredPractice(),
+                    councilOnly.birthDate(), Set.of(), Optional.empty(), List.of(), Set.of(COUNCIL, TRUST), Set.of(),
+                    councilOnly.organisationSharing());
+            assertDenied(policy.decideRead(nurseOkafor(), trustToo, recordedBy("CarePlan", RIVERSIDE)),
+                    PolicyRule.CUSTODIAN_ALLOW_LIST);
+        }
+
+        @Test
         void defaultPracticeDataIsSharedWithoutConsent() {
             Decision decision = policy.decideRead(swMurphy(), hughes(), recordedBy("CarePlan", RIVERSIDE));
 
@@ -507,5 +541,12 @@ class SharingPolicyTest {
     private static void assertPermitted(Decision decision, PolicyRule decidingRule) {
         assertThat(decision.effect()).as(decision.explain()).isEqualTo(Effect.PERMIT);
         assertThat(decision.deciding().rule()).as(decision.explain()).isEqualTo(decidingRule);
+    }
+
+    private static PatientState withRecordedSharing(PatientState state, String organisation,
+            OrganisationSharing sharing) {
+        return new PatientState(state.patientId(), state.registeredPractice(), state.birthDate(),
+                state.exemptCohorts(), state.gpDissent(), state.consents(), state.episodeOrganisations(),
+                state.careTeamPractitioners(), Map.of(organisation, sharing));
     }
 }

@@ -7,6 +7,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.hl7.fhir.r4.model.CodeType;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +31,7 @@ import uk.sharedcare.support.TestServerInitializer;
 
 /**
  * Two nodes of the record on one PostgreSQL database, each with its own cache of patient states: a patient's
- * opt-out recorded on one node governs the very next read on the other.
+ * opt-out recorded on one node, or a practice's change to its sharing, governs the very next read on the other.
  */
 @PostgresFhirServerTest
 class OptOutAcrossNodesIT {
@@ -75,6 +79,28 @@ class OptOutAcrossNodesIT {
 
         assertHiddenLooksMissing(socialWorkerOnSecondNode, Probe.get("/CarePlan/" + HiddenVersusMissing.TARGET), idPart(plan));
         assertHiddenLooksMissing(socialWorkerOnSecondNode, Probe.get("/Patient/" + HiddenVersusMissing.TARGET), idPart(patient));
+    }
+
+    @Test
+    void practiceSwitchingToOptInOnOneNodeHidesItsDataOnTheOtherAtTheNextRead() {
+        BoroughScenario firstNode = new BoroughScenario(firstNodePort);
+        String practice = "Y7" + ThreadLocalRandom.current().nextInt(1000, 9999);
+        TestIdentityProvider.Token practiceGp = Callers.token("gp.of." + practice, "gp", practice);
+        String patient = firstNode.patientAt(practice, practiceGp, "1950-05-01");
+        String observation = firstNode.bloodPressure(practiceGp, patient);
+        firstNode.episodeOfCare(Callers.nurseOkafor(), Callers.BOROUGH_TRUST, patient);
+        FhirServerClient nurseOnSecondNode = new FhirServerClient(secondNodePort(), Callers.nurseOkafor().sign());
+        assertThat(nurseOnSecondNode.get("/" + observation).status()).as("read, and cached, on node 2")
+                .isEqualTo(200);
+
+        Parameters optIn = new Parameters();
+        optIn.addParameter().setName("organisation").setValue(new StringType(practice));
+        optIn.addParameter().setName("sharing").setValue(new CodeType("opt-in"));
+        firstNode.as(practiceGp).operation().onServer().named("$set-sharing-settings").withParameters(optIn)
+                .execute();
+
+        assertHiddenLooksMissing(nurseOnSecondNode, Probe.get("/Observation/" + HiddenVersusMissing.TARGET),
+                idPart(observation));
     }
 
     private static int secondNodePort() {

@@ -25,6 +25,7 @@ import uk.sharedcare.record.consent.WritePolicy;
 import uk.sharedcare.record.patientstate.PatientStateCache;
 import uk.sharedcare.record.patientstate.PolicyInputWrites;
 import uk.sharedcare.record.patientstate.StateStamps;
+import uk.sharedcare.record.settings.OrganisationSharingStore;
 import uk.sharedcare.record.ConditionalOnSharedCare;
 
 /**
@@ -54,9 +55,14 @@ public class ConsentConfig {
     @Bean
     PatientStateLoader patientStateLoader(DaoRegistry daos, PolicyFile.Loaded file, DataSource dataSource,
             SearchBuilderFactory<JpaPid> searchBuilders, IHapiTransactionService transactions,
-            PartitionSettings partitions) {
+            PartitionSettings partitions, OrganisationSharingStore sharing) {
         return new PatientStateLoader(daos, file.codes(), new PolicyInputsQuery(new JdbcTemplate(dataSource),
-                searchBuilders, transactions, partitions, file.codes()));
+                searchBuilders, transactions, partitions, file.codes()), sharing);
+    }
+
+    @Bean
+    OrganisationSharingStore organisationSharingStore(DataSource dataSource, StateStamps stamps) {
+        return new OrganisationSharingStore(new JdbcTemplate(dataSource), stamps);
     }
 
     @Bean

@@ -32,6 +32,8 @@ import uk.sharedcare.record.consent.Code;
 import uk.sharedcare.record.consent.CodeLists;
 import uk.sharedcare.record.consent.ConsentDirective;
 import uk.sharedcare.record.consent.PatientState;
+import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
+import uk.sharedcare.record.settings.OrganisationSharingStore;
 
 /**
  * Loads what the policy needs to know about one patient from the record: registration, age, cohorts, GP dissent
@@ -48,20 +50,22 @@ public final class PatientStateLoader {
     private final DaoRegistry daos;
     private final CodeLists codes;
     private final PolicyInputsQuery inputs;
+    private final OrganisationSharingStore sharing;
     private final Cache<String, KeptCode> organisationCodes =
             Caffeine.newBuilder().maximumSize(100_000).build();
 
-    PatientStateLoader(DaoRegistry daos, CodeLists codes, PolicyInputsQuery inputs) {
+    PatientStateLoader(DaoRegistry daos, CodeLists codes, PolicyInputsQuery inputs, OrganisationSharingStore sharing) {
         this.daos = daos;
         this.codes = codes;
         this.inputs = inputs;
+        this.sharing = sharing;
     }
 
     /** The patient's state as stored now, every organisation's code read afresh. */
     public PatientState load(String patientId) {
         Map<String, Optional<String>> read = new HashMap<>();
         return state(patientId, inputs.fetch(patientId),
-                reference -> read.computeIfAbsent(key(reference), k -> organisationCode(reference)));
+                reference -> read.computeIfAbsent(key(reference), k -> organisationCode(reference)), sharing.current());
     }
 
     /**
@@ -69,6 +73,7 @@ public final class PatientStateLoader {
      * codes kept under that same stamp are used again.
      */
     public PatientState load(String patientId, long everyPatientStamp) {
+        Map<String, OrganisationSharing> sharingNow = sharing.at(everyPatientStamp);
         return state(patientId, inputs.fetch(patientId), reference -> {
             String key = key(reference);
             KeptCode kept = organisationCodes.getIfPresent(key);
@@ -80,13 +85,14 @@ public final class PatientStateLoader {
             organisationCodes.asMap().merge(key, fresh,
                     (old, loaded) -> old.everyPatientStamp() > loaded.everyPatientStamp() ? old : loaded);
             return fresh.code();
-        });
+        }, sharingNow);
     }
 
-    private PatientState state(String patientId, PolicyInputs found, OrganisationCodes orgCodes) {
+    private PatientState state(String patientId, PolicyInputs found, OrganisationCodes orgCodes,
+            Map<String, OrganisationSharing> sharingNow) {
         if (found.patient().isEmpty()) {
             return new PatientState(patientId, Optional.empty(), Optional.empty(), Set.of(), Optional.empty(),
-                    List.of(), Set.of(), Set.of());
+                    List.of(), Set.of(), Set.of(), sharingNow);
         }
         Patient patient = found.patient().get();
         Set<String> cohorts = new TreeSet<>(codes.cohortsForLabels(
@@ -107,7 +113,8 @@ public final class PatientStateLoader {
                 new GpDissentReader(codes).inForce(found.dissentObservations(), found.flags()),
                 consents(found.consents(), orgCodes),
                 episodes,
-                careTeamPractitioners(found.careTeams(), careTeamAuthors));
+                careTeamPractitioners(found.careTeams(), careTeamAuthors),
+                sharingNow);
     }
 
     private static String key(Reference reference) {
