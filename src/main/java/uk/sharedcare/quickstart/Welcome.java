@@ -20,6 +20,7 @@ final class Welcome {
                 ==========================================================================================
                  Shared Care Record is running (started in %d s)
                    FHIR API   %s   (CapabilityStatement: %s/metadata)
+                   Console    %s   (sign in as a practice, a DPO or a patient)
                    Keycloak   %s   (realm shared-care)
                  Demo users (password: demo-password), each acting for an organisation:
                    dr.patel      gp             Y90001 Riverside Medical Centre      TREAT, ETREAT
@@ -29,6 +30,9 @@ final class Welcome {
                    analyst.chen  commissioner   QZ9    Borough Integrated Care Board HOPERAT
                    dpo.williams  dpo            QZ9                                  TREAT, HOPERAT
                    admin.scr     admin          QZ9                                  HOPERAT
+                   patient.hughes patient       (Margaret Hughes, NHS number 9990000107) PATRQT
+                   patient.nowak  patient       (Tomasz Nowak, NHS number 9990000115)    PATRQT
+                 In the console: dr.patel (a practice), dpo.williams (a DPO), patient.hughes (a patient).
                  System clients (client credentials): riverside-gp-ehr, council-case-management,
                    analytics-recipient (secrets in keycloak/README.md; demo only)
 
@@ -44,7 +48,8 @@ final class Welcome {
                      -H 'Prefer: respond-async' '%s/$export?month=%s'
                  Ctrl-C stops the record and Keycloak.
                 ==========================================================================================
-                """.formatted(startUp.toSeconds(), fhir, fhir, issuer, token, fhir, fhir,
+                """.formatted(startUp.toSeconds(), fhir, fhir, "http://localhost:" + serverPort + "/console", issuer,
+                        token, fhir, fhir,
                         YearMonth.now(ZoneId.of("Europe/London")));
     }
 }

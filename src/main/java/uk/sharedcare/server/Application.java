@@ -9,6 +9,7 @@ import uk.sharedcare.record.export.ExtractCommand;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Import;
+import uk.sharedcare.console.ConsoleConfig;
 import uk.sharedcare.record.SharedCareRecordConfiguration;
 
 /**
@@ -17,7 +18,7 @@ import uk.sharedcare.record.SharedCareRecordConfiguration;
  */
 @SpringBootApplication
 @EnableConfigurationProperties(FhirServerProperties.class)
-@Import({FhirServerConfig.class, SharedCareRecordConfiguration.class})
+@Import({FhirServerConfig.class, SharedCareRecordConfiguration.class, ConsoleConfig.class})
 public class Application {
 
     public static void main(String[] args) {

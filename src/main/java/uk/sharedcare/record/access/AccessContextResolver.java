@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -19,6 +20,7 @@ public final class AccessContextResolver {
     public static final String PURPOSE_HEADER = "X-Purpose-Of-Use";
     public static final String BREAK_GLASS_REASON_HEADER = "X-Break-Glass-Reason";
     static final int MAX_REASON_LENGTH = 1000;
+    private static final Pattern NHS_NUMBER = Pattern.compile("[0-9]{10}");
 
     /** The outcome: a context, or the reason there is none. */
     public sealed interface Resolution permits Granted, Refused {}
@@ -33,6 +35,9 @@ public final class AccessContextResolver {
         if (roles.isEmpty()) {
             return new Refused("The access token carries no Shared Care Record role (one of "
                     + roleNames(EnumSet.allOf(Role.class)) + ")");
+        }
+        if (roles.contains(Role.PATIENT)) {
+            return resolvePatient(token, roles, purposeHeader, at);
         }
         Optional<String> organisation = token.organisation().filter(o -> !o.isBlank());
         if (organisation.isEmpty()) {
@@ -73,6 +78,29 @@ public final class AccessContextResolver {
                 purpose.get() == PurposeOfUse.ETREAT ? reason : Optional.empty(),
                 at,
                 token.scopes()));
+    }
+
+    /**
+     * A patient signs in for themselves: no organisation, no staff role, their NHS number, and the purpose
+     * "patient requested" (PATRQT) only.
+     */
+    private static Resolution resolvePatient(TokenClaims token, Set<Role> roles, Optional<String> purposeHeader,
+            Instant at) {
+        if (roles.size() > 1) {
+            return new Refused("A patient's access token carries no other Shared Care Record role");
+        }
+        Optional<String> nhsNumber = token.nhsNumber().filter(number -> NHS_NUMBER.matcher(number).matches());
+        if (nhsNumber.isEmpty()) {
+            return new Refused("A patient's access token must carry their NHS number (10 digits)");
+        }
+        String code = purposeHeader.map(String::trim).filter(p -> !p.isEmpty()).orElse(PurposeOfUse.PATRQT.code());
+        if (!PurposeOfUse.PATRQT.code().equals(code) || !token.purposes().contains(code)) {
+            return new Refused("A patient's access is for purpose of use PATRQT (patient requested) only, and the"
+                    + " token must permit it");
+        }
+        return new Granted(new AccessContext(token.subject(), token.client(),
+                AccessContext.PATIENT_PREFIX + nhsNumber.get(), roles, Optional.empty(), PurposeOfUse.PATRQT,
+                Optional.empty(), at, token.scopes(), nhsNumber));
     }
 
     private static Set<Role> knownRoles(TokenClaims token) {

@@ -67,5 +67,6 @@ public record IdentityProperties(
             @DefaultValue("organisation") String organisation,
             @DefaultValue("practitioner") String practitioner,
             @DefaultValue("purpose_of_use") String purposeOfUse,
-            @DefaultValue("roles") String roles) {}
+            @DefaultValue("roles") String roles,
+            @DefaultValue("nhs_number") String nhsNumber) {}
 }

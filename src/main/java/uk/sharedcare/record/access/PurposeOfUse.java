@@ -19,7 +19,9 @@ public enum PurposeOfUse {
     /** Public health. */
     PUBHLTH("public health"),
     /** Healthcare payment. */
-    HPAYMT("healthcare payment");
+    HPAYMT("healthcare payment"),
+    /** Patient requested: a patient looking at their own record's access history and choices. */
+    PATRQT("patient requested");
 
     public static final String CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 

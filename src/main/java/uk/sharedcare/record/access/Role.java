@@ -11,7 +11,9 @@ public enum Role {
     COMMISSIONER("commissioner"),
     DPO("dpo"),
     ADMIN("admin"),
-    SYSTEM("system");
+    SYSTEM("system"),
+    /** A patient, signed in for themselves (standing in for NHS login), linked to their record by NHS number. */
+    PATIENT("patient");
 
     private final String claimValue;
 

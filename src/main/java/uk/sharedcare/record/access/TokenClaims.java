@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param purposes      the purpose-of-use codes the caller may assert
  * @param roles         every role name in the token, known to this server or not
  * @param scopes        its SMART resource scopes ({@code scope}) and launch patient ({@code patient})
+ * @param nhsNumber     a patient's own NHS number, if the token is a patient's
  */
 public record TokenClaims(
         String subject,
@@ -22,10 +23,17 @@ public record TokenClaims(
         Optional<String> practitioner,
         List<String> purposes,
         List<String> roles,
-        SmartScopes scopes) {
+        SmartScopes scopes,
+        Optional<String> nhsNumber) {
 
     public TokenClaims {
         purposes = List.copyOf(purposes);
         roles = List.copyOf(roles);
+    }
+
+    /** A token that is not a patient's. */
+    public TokenClaims(String subject, String client, Optional<String> organisation, Optional<String> practitioner,
+            List<String> purposes, List<String> roles, SmartScopes scopes) {
+        this(subject, client, organisation, practitioner, purposes, roles, scopes, Optional.empty());
     }
 }

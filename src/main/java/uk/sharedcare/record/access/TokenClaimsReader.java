@@ -21,7 +21,8 @@ final class TokenClaimsReader {
                 Optional.ofNullable(stringClaim(jwt, names.practitioner())),
                 listClaim(jwt, names.purposeOfUse()),
                 listClaim(jwt, names.roles()),
-                SmartScopes.parse(stringClaim(jwt, "scope"), Optional.ofNullable(stringClaim(jwt, "patient"))));
+                SmartScopes.parse(stringClaim(jwt, "scope"), Optional.ofNullable(stringClaim(jwt, "patient"))),
+                Optional.ofNullable(stringClaim(jwt, names.nhsNumber())));
     }
 
     private static String stringClaim(Jwt jwt, String name) {

@@ -25,6 +25,7 @@ public final class AccessAlerts {
     public static final String ALERT_SYSTEM = "https://sharedcarerecord.uk/fhir/CodeSystem/access-alert";
     static final String NEW_ACCESSOR = "new-accessor";
     static final String BREAK_GLASS = "break-glass";
+    static final String PATIENT_CHOICE = "patient-choice";
 
     private final AlertOutbox outbox;
     private final PatientStateLoader patients;
@@ -49,6 +50,9 @@ public final class AccessAlerts {
      */
     LongConsumer owed(AccessContext who, List<String> patientIds, Function<String, Optional<PatientState>> alreadyLoaded,
             boolean breakGlassToReview) {
+        if (who.isPatient()) {
+            return sequence -> { }; // a patient looking at their own record is no new organisation
+        }
         List<AlertOutbox.Draft> drafts = new ArrayList<>();
         List<String> firstAccesses = new ArrayList<>();
         for (String patientId : patientIds) {
@@ -76,6 +80,22 @@ public final class AccessAlerts {
                             BREAK_GLASS + "|" + sequence + "|" + d.patient())).toList(), sequence);
             rememberOnceCommitted(firstAccesses);
         };
+    }
+
+    /**
+     * What the audit append must write with the event of a patient recording their own sharing choice: the
+     * practice is told, whatever the choice, in an alert of its own.
+     *
+     * @param choice the choice in plain words, such as "opted out of sharing in the local scheme"
+     */
+    LongConsumer patientChoice(AccessContext who, String patientId, String consentId, String choice) {
+        Optional<String> practice = patients.registeredPractice(patientId);
+        if (practice.isEmpty()) {
+            return sequence -> { };
+        }
+        String text = "The patient recorded their own sharing choice (" + consentId + "): " + choice + ".";
+        return sequence -> outbox.write(List.of(new AlertOutbox.Draft(PATIENT_CHOICE, patientId, practice.get(),
+                who.organisation(), who.at(), text, PATIENT_CHOICE + "|" + consentId)), sequence);
     }
 
     /** Only after commit: an alert written by a transaction that then rolls back was never raised. */

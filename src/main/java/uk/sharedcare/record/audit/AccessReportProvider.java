@@ -5,6 +5,7 @@ import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import java.util.Date;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.DateTimeType;
@@ -20,15 +21,19 @@ import uk.sharedcare.record.access.Role;
 import uk.sharedcare.record.audit.ledger.AuditEventJson;
 import uk.sharedcare.record.audit.ledger.LedgerQueries;
 import uk.sharedcare.record.audit.ledger.LedgerRow;
+import uk.sharedcare.record.consent.PolicyRule;
+import uk.sharedcare.record.consent.Reason;
 import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
 import uk.sharedcare.record.consent.enforcement.Refusals;
 
 /**
- * {@code Patient/[id]/$access-report}: who has seen this patient's record, for the patient's GP practice and for
- * data protection officers. One {@code accessor} per organisation, role and purpose (with how often, first and
- * last), every break-glass access with its stated reason (the first {@value #MAX_BREAK_GLASS}), and how many
- * requests were refused. Aggregated by the ledger's database, from its patient index: bounded however long the
- * patient's trail.
+ * {@code Patient/[id]/$access-report}: who has seen this patient's record, for the patient's GP practice, for
+ * data protection officers, and for the patient themselves. One {@code accessor} per organisation, role and
+ * purpose (with how often, first and last), every break-glass access with its stated reason (the first
+ * {@value #MAX_BREAK_GLASS}), how many requests were refused, and the organisations that hold data about the
+ * patient ({@code holder}). Aggregated by the ledger's database, from its patient index: bounded however long the
+ * patient's trail. The patient is not given the staff user of a break-glass access, only its organisation, role
+ * and reason; anyone else asking about a patient is refused alike whether the patient exists or not.
  */
 public final class AccessReportProvider {
 
@@ -37,17 +42,20 @@ public final class AccessReportProvider {
     private final LedgerQueries ledger;
     private final AuditEventJson json;
     private final PatientStateLoader patients;
+    private final DataHolders holders;
 
-    public AccessReportProvider(LedgerQueries ledger, AuditEventJson json, PatientStateLoader patients) {
+    AccessReportProvider(LedgerQueries ledger, AuditEventJson json, PatientStateLoader patients,
+            DataHolders holders) {
         this.ledger = ledger;
         this.json = json;
         this.patients = patients;
+        this.holders = holders;
     }
 
     @Operation(name = "$access-report", idempotent = true, typeName = "Patient")
     public Parameters report(@IdParam IdType patient, RequestDetails request) {
         String patientId = "Patient/" + patient.getIdPart();
-        requirePracticeOrDpo(request, patientId);
+        boolean forThePatient = requirePatientPracticeOrDpo(request, patientId);
         Parameters report = new Parameters();
         report.addParameter().setName("patient").setValue(new Reference(patientId));
         Map<String, Accessor> accessors = new TreeMap<>();
@@ -63,29 +71,45 @@ public final class AccessReportProvider {
                     ? Date.from(row.last()) : accessor.last;
         }
         for (LedgerRow row : ledger.breakGlass(patientId, MAX_BREAK_GLASS)) {
-            addBreakGlass(report, json.served(row));
+            addBreakGlass(report, json.served(row), !forThePatient);
         }
         accessors.values().forEach(accessor -> accessor.addTo(report));
         report.addParameter().setName("refused").setValue(new IntegerType(Math.toIntExact(
                 Math.min(Integer.MAX_VALUE, ledger.refusals(patientId)))));
+        holders.of(patientId).forEach(holder ->
+                report.addParameter().setName("holder").setValue(new StringType(holder)));
         return report;
     }
 
-    private void requirePracticeOrDpo(RequestDetails request, String patientId) {
+    /** @return whether the caller is the patient themselves */
+    private boolean requirePatientPracticeOrDpo(RequestDetails request, String patientId) {
         AccessContext caller = AccessContexts.of(request).orElseThrow();
+        if (caller.isPatient()) {
+            if (!patients.load(patientId).belongsTo(caller.nhsNumber())) {
+                throw Refusals.forbidden(Reason.of(PolicyRule.PATIENT_OWN_RECORD,
+                        "a patient sees only their own record's access report"));
+            }
+            return true;
+        }
         boolean practice = (caller.hasRole(Role.GP) || caller.hasRole(Role.SYSTEM))
                 && patients.load(patientId).registeredPractice().filter(caller.organisation()::equals).isPresent();
         if (!practice) {
             Refusals.requireGovernanceRole(request, "$access-report");
         }
+        return false;
     }
 
-    private static void addBreakGlass(Parameters report, AuditEvent event) {
+    private static void addBreakGlass(Parameters report, AuditEvent event, boolean withUser) {
         ParametersParameterComponent breakGlass = report.addParameter().setName("breakGlass");
         breakGlass.addPart().setName("when").setValue(new DateTimeType(event.getRecorded()));
         breakGlass.addPart().setName("organisation").setValue(new StringType(organisation(event)));
-        breakGlass.addPart().setName("user").setValue(new StringType(
-                event.getAgentFirstRep().getWho().getIdentifier().getValue()));
+        if (withUser) {
+            breakGlass.addPart().setName("user").setValue(new StringType(
+                    event.getAgentFirstRep().getWho().getIdentifier().getValue()));
+        }
+        event.getAgent().stream().filter(a -> a.getRequestor()).flatMap(a -> a.getRole().stream())
+                .map(role -> role.getText()).filter(Objects::nonNull).findFirst()
+                .ifPresent(role -> breakGlass.addPart().setName("role").setValue(new StringType(role)));
         event.getEntity().stream().flatMap(e -> e.getDetail().stream())
                 .filter(d -> "break-glass-reason".equals(d.getType()))
                 .findFirst()

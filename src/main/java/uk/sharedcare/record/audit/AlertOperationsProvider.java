@@ -12,12 +12,15 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import org.hl7.fhir.r4.model.Annotation;
 import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
@@ -33,8 +36,11 @@ import uk.sharedcare.record.consent.enforcement.Refusals;
  *   <li>{@code [base]/$access-digest?date=YYYY-MM-DD}, for a practice (GP or its system client): the day's
  *       new-accessor alerts and every break-glass alert still awaiting review, for the caller's own practice;</li>
  *   <li>{@code [base]/$review-break-glass} with {@code alert} and {@code note}, for data protection officers:
- *       marks a break-glass alert reviewed, with who reviewed it, when and what they found.</li>
+ *       marks a break-glass alert reviewed, with who reviewed it, when and what they found;</li>
+ *   <li>{@code [base]/$break-glass-queue}, for data protection officers and admins: every break-glass alert of
+ *       every practice still awaiting review, oldest first, with when, who and why.</li>
  * </ul>
+ * A practice's digest also names the choices its patients recorded for themselves that day.
  */
 public final class AlertOperationsProvider {
 
@@ -64,6 +70,8 @@ public final class AlertOperationsProvider {
                 digest.addParameter().setName("newAccessor").setValue(reference(alert));
             } else if (AccessAlerts.BREAK_GLASS.equals(kind) && !isReviewed(alert)) {
                 digest.addParameter().setName("breakGlassAwaitingReview").setValue(reference(alert));
+            } else if (AccessAlerts.PATIENT_CHOICE.equals(kind) && sentThatDay) {
+                digest.addParameter().setName("patientChoice").setValue(reference(alert));
             }
         }
         return digest;
@@ -93,6 +101,33 @@ public final class AlertOperationsProvider {
         Parameters result = new Parameters();
         result.addParameter().setName("reviewed").setValue(new Reference(alertReference.getReference()));
         return result;
+    }
+
+    @Operation(name = "$break-glass-queue", idempotent = true)
+    public Parameters breakGlassQueue(RequestDetails request) {
+        Refusals.requireGovernanceRole(request, "$break-glass-queue");
+        List<Communication> waiting = alerts.search(SearchParameterMap.newSynchronous("category",
+                        new TokenParam(AccessAlerts.ALERT_SYSTEM, AccessAlerts.BREAK_GLASS)), new SystemRequestDetails())
+                .getAllResources().stream().map(Communication.class::cast)
+                .filter(alert -> !isReviewed(alert))
+                .sorted(Comparator.comparing(Communication::getSent))
+                .toList();
+        Parameters queue = new Parameters();
+        for (Communication alert : waiting) {
+            ParametersParameterComponent entry = queue.addParameter().setName("awaitingReview");
+            entry.addPart().setName("alert").setValue(reference(alert));
+            entry.addPart().setName("patient").setValue(alert.getSubject().copy());
+            entry.addPart().setName("practice").setValue(new StringType(
+                    alert.getRecipientFirstRep().getIdentifier().getValue()));
+            entry.addPart().setName("organisation").setValue(new StringType(
+                    alert.getSender().getIdentifier().getValue()));
+            entry.addPart().setName("when").setValue(new DateTimeType(alert.getSent()));
+            entry.addPart().setName("what").setValue(new StringType(
+                    alert.getPayloadFirstRep().getContentStringType().getValue()));
+            alert.getAbout().stream().findFirst()
+                    .ifPresent(event -> entry.addPart().setName("auditEvent").setValue(event.copy()));
+        }
+        return queue;
     }
 
     private List<Communication> alertsFor(String practice) {

@@ -160,16 +160,20 @@ final class AlertOutbox implements AutoCloseable {
         Draft draft = waiting.draft();
         Communication alert = new Communication();
         alert.setStatus(Communication.CommunicationStatus.COMPLETED);
+        boolean patientsChoice = AccessAlerts.PATIENT_CHOICE.equals(draft.kind());
         alert.addCategory(new CodeableConcept(new Coding(AccessAlerts.ALERT_SYSTEM, draft.kind(),
                 AccessAlerts.BREAK_GLASS.equals(draft.kind()) ? "Break-glass access"
+                        : patientsChoice ? "The patient's own sharing choice"
                         : "New organisation accessing the record")));
         alert.setSubject(new Reference(draft.patient()));
         alert.addRecipient(organisation(draft.practice()));
-        alert.setSender(organisation(draft.organisation()));
+        // A patient is no organisation: their choice comes from them, and no NHS number goes into a code.
+        alert.setSender(patientsChoice ? new Reference(draft.patient()) : organisation(draft.organisation()));
         alert.setSent(Date.from(draft.sent()));
         alert.addAbout(new Reference("AuditEvent/" + waiting.eventSequence()));
         alert.addPayload().setContent(new StringType(draft.text()));
-        alert.getMeta().addTag(AccessAlerts.ALERT_SYSTEM, AccessAlerts.marker(draft.kind(), draft.organisation()), null);
+        alert.getMeta().addTag(AccessAlerts.ALERT_SYSTEM,
+                AccessAlerts.marker(draft.kind(), patientsChoice ? "patient" : draft.organisation()), null);
         alert.getMeta().addTag(AccessAlerts.ALERT_SYSTEM, AccessAlerts.recipientTag(draft.practice()),
                 "For " + draft.practice());
         alert.getMeta().addTag(Custodian.TAG_SYSTEM, draft.practice(), "Written by " + draft.practice());

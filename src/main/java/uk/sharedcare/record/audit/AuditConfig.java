@@ -132,7 +132,7 @@ public class AuditConfig {
                         new AuditEventCapabilities()),
                 List.of(new AuditEventProvider(ledger, json, consent),
                         new VerifyAuditChainProvider(ledger),
-                        new AccessReportProvider(ledger, json, patients),
+                        new AccessReportProvider(ledger, json, patients, new DataHolders(daos, fhir)),
                         new AlertOperationsProvider(communications(daos))));
     }
 

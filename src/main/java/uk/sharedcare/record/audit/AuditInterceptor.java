@@ -16,9 +16,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Consent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import uk.sharedcare.record.access.AccessContext;
@@ -90,14 +92,29 @@ public final class AuditInterceptor {
         List<Decision> permits = SharedCareConsentService.decisionsAbout(request, access.disclosed());
         boolean breakGlassToReview = permits.stream()
                 .anyMatch(d -> d.permits() && d.obligations().contains(Obligation.REVIEW_BREAK_GLASS));
+        LongConsumer alertsOwed = patientsOwnChoice(who.get(), response.getResponseResource())
+                .orElseGet(() -> alerts.owed(who.get(), access.patients(),
+                        patientId -> SharedCareConsentService.loadedState(request, patientId), breakGlassToReview));
         try {
-            trail.append(events.build(access, permits), alerts.owed(who.get(), access.patients(),
-                    patientId -> SharedCareConsentService.loadedState(request, patientId), breakGlassToReview));
+            trail.append(events.build(access, permits), alertsOwed);
         } catch (RuntimeException failure) {
             log.error("Could not record the access; refusing to answer {} and keeping it", url(request), failure);
             spill.keep(events.build(access.unrecorded()));
             throw new AuditUnavailableException();
         }
+    }
+
+    /** A patient who has just recorded their own sharing choice: their practice is told. */
+    private Optional<LongConsumer> patientsOwnChoice(AccessContext who, IBaseResource answered) {
+        if (!who.isPatient() || !(answered instanceof Consent consent) || !consent.getPatient().hasReference()) {
+            return Optional.empty();
+        }
+        String choice = consent.getProvision().getType() == Consent.ConsentProvisionType.DENY
+                ? "opted out of sharing in the local scheme"
+                : "chose to share their record in the local scheme, withdrawing any earlier opt-out";
+        return Optional.of(alerts.patientChoice(who,
+                consent.getPatient().getReferenceElement().toUnqualifiedVersionless().getValue(),
+                reference(consent), choice));
     }
 
     /**

@@ -22,6 +22,7 @@ import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
  * @param careTeamPractitioners  Practitioner ids of participants of the patient's active CareTeams
  * @param organisationSharing    the sharing settings organisations have made in the record, by ODS code,
  *                               current when the state was loaded (the policy file's stand for the rest)
+ * @param nhsNumber              the patient's NHS number, by which a patient signed in for themselves is known
  */
 public record PatientState(
         String patientId,
@@ -32,7 +33,8 @@ public record PatientState(
         List<ConsentDirective> consents,
         Set<String> episodeOrganisations,
         Set<String> careTeamPractitioners,
-        Map<String, OrganisationSharing> organisationSharing) {
+        Map<String, OrganisationSharing> organisationSharing,
+        Optional<String> nhsNumber) {
 
     public PatientState {
         exemptCohorts = Set.copyOf(exemptCohorts);
@@ -47,6 +49,20 @@ public record PatientState(
             Set<String> exemptCohorts, Optional<GpDissent> gpDissent, List<ConsentDirective> consents,
             Set<String> episodeOrganisations, Set<String> careTeamPractitioners) {
         this(patientId, registeredPractice, birthDate, exemptCohorts, gpDissent, consents, episodeOrganisations,
-                careTeamPractitioners, Map.of());
+                careTeamPractitioners, Map.of(), Optional.empty());
+    }
+
+    /** A state with the organisations' own sharing settings, and no NHS number. */
+    public PatientState(String patientId, Optional<String> registeredPractice, Optional<LocalDate> birthDate,
+            Set<String> exemptCohorts, Optional<GpDissent> gpDissent, List<ConsentDirective> consents,
+            Set<String> episodeOrganisations, Set<String> careTeamPractitioners,
+            Map<String, OrganisationSharing> organisationSharing) {
+        this(patientId, registeredPractice, birthDate, exemptCohorts, gpDissent, consents, episodeOrganisations,
+                careTeamPractitioners, organisationSharing, Optional.empty());
+    }
+
+    /** Whether this is the record of the patient signed in with this NHS number. */
+    public boolean belongsTo(Optional<String> signedInNhsNumber) {
+        return nhsNumber.isPresent() && nhsNumber.equals(signedInNhsNumber);
     }
 }

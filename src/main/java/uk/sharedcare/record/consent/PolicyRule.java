@@ -38,6 +38,9 @@ public enum PolicyRule {
     ORGANISATION_SETTINGS("3", "An organisation's own GPs choose how it shares the data it records (by default or"
             + " only with the patient's consent, and with which organisations); admins may set it for any"
             + " organisation, and the organisation's users and data protection officers may read it"),
+    PATIENT_OWN_RECORD("-", "A patient signed in for themselves sees their own details, their sharing choices and who"
+            + " has looked at their record, and records their own choice; never another patient's, and their"
+            + " clinical record is shared by the services that care for them"),
     SECONDARY_USE("10", "Pseudonymised extracts go only to a configured recipient, asked for by its commissioners"
             + " or its analytics system, for a purpose configured for that recipient");
 

@@ -28,6 +28,9 @@ public final class SharingPolicy {
 
     private static final ZoneId UK = ZoneId.of("Europe/London");
 
+    /** What a patient signed in for themselves sees of their own record. */
+    private static final Set<String> PATIENTS_OWN_TYPES = Set.of("Patient", "Consent");
+
     private final PolicySettings settings;
     private final ConsentEvaluation consents = new ConsentEvaluation();
 
@@ -37,6 +40,10 @@ public final class SharingPolicy {
 
     /** Rule 8 for the request as a whole: the live API shows identifiable data only for direct care. */
     public Decision decideRequest(AccessContext who) {
+        if (who.isPatient()) {
+            return Decision.permit(List.of(Reason.of(PolicyRule.PATIENT_OWN_RECORD, "a patient, for themselves")),
+                    Set.of());
+        }
         if (!settings.identifiablePurposes().contains(who.purpose())) {
             return Decision.deny(List.of(), Reason.of(PolicyRule.PURPOSE_OF_USE,
                     who.purpose().code() + " (" + who.purpose().display() + ") is not a direct-care purpose"));
@@ -46,6 +53,9 @@ public final class SharingPolicy {
     }
 
     public Decision decideRead(AccessContext who, PatientState patient, ResourceFacts resource) {
+        if (who.isPatient()) {
+            return patientsOwnRecord(who, patient, resource.type());
+        }
         Decision request = decideRequest(who);
         if (!request.permits()) {
             return request;
@@ -73,6 +83,23 @@ public final class SharingPolicy {
         return roleView(who, resource, trail, EnumSet.noneOf(Obligation.class));
     }
 
+    /** What a patient signed in for themselves sees: their own Patient resource and sharing choices, nothing else. */
+    private static Decision patientsOwnRecord(AccessContext who, PatientState patient, String type) {
+        List<Reason> trail = new ArrayList<>();
+        if (!patient.belongsTo(who.nhsNumber())) {
+            return Decision.deny(trail, Reason.of(PolicyRule.PATIENT_OWN_RECORD, "another patient's record"));
+        }
+        if (!PATIENTS_OWN_TYPES.contains(type)) {
+            return Decision.deny(trail, Reason.of(PolicyRule.PATIENT_OWN_RECORD,
+                    type + " is shown to the patient by the services that care for them"));
+        }
+        if (!who.scopes().shows(type, List.of(patient.patientId()))) {
+            return Decision.deny(trail, outOfScope(who, type));
+        }
+        trail.add(Reason.of(PolicyRule.PATIENT_OWN_RECORD, "the patient's own " + type));
+        return Decision.permit(trail, Set.of());
+    }
+
     /** The SMART scope refusal: which scopes the token carries, none of which covers this. */
     static Reason outOfScope(AccessContext who, String type) {
         return Reason.of(PolicyRule.SMART_SCOPE, type + " is not within the token's scopes ("
@@ -81,6 +108,10 @@ public final class SharingPolicy {
 
     /** Directory data (organisations, practitioners, their roles) is shared for any direct-care purpose. */
     public Decision decideDirectoryRead(AccessContext who, ResourceFacts resource) {
+        if (who.isPatient() && !"Organization".equals(resource.type())) {
+            return Decision.deny(List.of(), Reason.of(PolicyRule.PATIENT_OWN_RECORD,
+                    "a patient sees the organisations of the directory, not its people"));
+        }
         Decision request = decideRequest(who);
         if (!request.permits()) {
             return request;
@@ -95,6 +126,10 @@ public final class SharingPolicy {
 
     /** Data about no patient (subscriptions, for example) is its custodian's alone. */
     public Decision decideUnattachedRead(AccessContext who, ResourceFacts resource) {
+        if (who.isPatient()) {
+            return Decision.deny(List.of(), Reason.of(PolicyRule.PATIENT_OWN_RECORD,
+                    resource.type() + " is about no patient"));
+        }
         Decision request = decideRequest(who);
         if (!request.permits()) {
             return request;
@@ -114,6 +149,10 @@ public final class SharingPolicy {
     /** The audit trail: data protection officers, and the registered practice's GPs for their own patients. */
     public Decision decideAuditRead(AccessContext who, List<PatientState> patients) {
         List<Reason> trail = new ArrayList<>();
+        if (who.isPatient()) {
+            return Decision.deny(trail, Reason.of(PolicyRule.PATIENT_OWN_RECORD,
+                    "a patient reads who has looked at their record in its access report"));
+        }
         if (!who.scopes().shows("AuditEvent", patients.stream().map(PatientState::patientId).toList())) {
             return Decision.deny(trail, outOfScope(who, "AuditEvent"));
         }

@@ -27,6 +27,10 @@ public final class WritePolicy {
      */
     public Decision decideWrite(AccessContext who, Permission kind, String resourceType, List<String> patients,
             Optional<String> currentCustodian, Optional<String> registeredPractice) {
+        if (who.isPatient()) {
+            return Decision.deny(List.of(), Reason.of(PolicyRule.PATIENT_OWN_RECORD,
+                    "a patient records only a new sharing choice of their own"));
+        }
         Decision request = reads.decideRequest(who);
         if (!request.permits()) {
             return request;
@@ -51,6 +55,29 @@ public final class WritePolicy {
                     : "registered practice " + organisation));
         }
         trail.add(Reason.of(PolicyRule.WRITE_AS_OWN_ORGANISATION, "written as " + organisation));
+        return Decision.permit(trail, Set.of());
+    }
+
+    /**
+     * A patient signed in for themselves records a new sharing choice (a Consent) about their own record, and
+     * nothing else: earlier choices stay on the record, and the latest decides.
+     *
+     * @param about the states of the patients the resource is about
+     */
+    public Decision decidePatientWrite(AccessContext who, Permission kind, String resourceType,
+            List<PatientState> about) {
+        List<Reason> trail = new ArrayList<>();
+        if (kind != Permission.CREATE || !"Consent".equals(resourceType)) {
+            return Decision.deny(trail, Reason.of(PolicyRule.PATIENT_OWN_RECORD,
+                    "a patient records only a new sharing choice of their own"));
+        }
+        if (about.size() != 1 || !about.get(0).belongsTo(who.nhsNumber())) {
+            return Decision.deny(trail, Reason.of(PolicyRule.PATIENT_OWN_RECORD, "another patient's record"));
+        }
+        if (!who.scopes().writes(kind, resourceType, List.of(about.get(0).patientId()))) {
+            return Decision.deny(trail, SharingPolicy.outOfScope(who, resourceType));
+        }
+        trail.add(Reason.of(PolicyRule.PATIENT_OWN_RECORD, "the patient's own sharing choice"));
         return Decision.permit(trail, Set.of());
     }
 }

@@ -105,6 +105,31 @@ class AccessContextResolverTest {
                 .contains("'treat' is not a purpose of use").contains("TREAT, ETREAT");
     }
 
+    @Test
+    void aPatientsTokenGivesAContextOfTheirOwnNamedByNhsNumberAndNoOrganisation() {
+        AccessContext patient = granted(resolver.resolve(patient(Optional.of("9434765919"), "patient"),
+                Optional.empty(), Optional.empty(), NOW));
+
+        assertThat(patient.isPatient()).isTrue();
+        assertThat(patient.purpose()).isEqualTo(PurposeOfUse.PATRQT);
+        assertThat(patient.organisation()).isEqualTo("patient:9434765919");
+    }
+
+    @Test
+    void aPatientsTokenWithoutAnNhsNumberOrWithAStaffRoleOrAnotherPurposeIsRefused() {
+        assertThat(refusal(resolver.resolve(patient(Optional.empty(), "patient"), Optional.empty(), Optional.empty(),
+                NOW))).contains("NHS number");
+        assertThat(refusal(resolver.resolve(patient(Optional.of("9434765919"), "patient", "gp"), Optional.empty(),
+                Optional.empty(), NOW))).contains("no other Shared Care Record role");
+        assertThat(refusal(resolver.resolve(patient(Optional.of("9434765919"), "patient"), Optional.of("TREAT"),
+                Optional.empty(), NOW))).contains("PATRQT");
+    }
+
+    private static TokenClaims patient(Optional<String> nhsNumber, String... roles) {
+        return new TokenClaims("patient.hughes", "shared-care-console", Optional.empty(), Optional.empty(),
+                List.of("PATRQT"), List.of(roles), SmartScopes.unrestricted(), nhsNumber);
+    }
+
     private static TokenClaims gp() {
         return new TokenClaims("dr.patel", "shared-care-console", Optional.of("Y90001"), Optional.of("dr-patel"),
                 List.of("TREAT", "ETREAT"), List.of("gp", "offline_access"), SmartScopes.unrestricted());

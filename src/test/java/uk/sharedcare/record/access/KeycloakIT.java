@@ -47,6 +47,22 @@ class KeycloakIT {
     }
 
     @Test
+    void aDemoPatientSignsInWithTheirNhsNumberAndSeesNoClinicalRecord() throws Exception {
+        String token = KeycloakSupport.userToken("patient.hughes");
+        JsonNode claims = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+        FhirServerClient hughes = new FhirServerClient(port, token);
+
+        assertThat(claims.path("nhs_number").asText()).isEqualTo("9990000107");
+        assertThat(claims.path("roles").toString()).contains("patient");
+        assertThat(claims.has("organisation")).isFalse();
+        assertThat(hughes.get("/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number%7C9990000107").status())
+                .isEqualTo(200);
+        FhirServerClient.RawResponse observations = hughes.get("/Observation?_count=5");
+        assertThat(observations.status()).isEqualTo(200);
+        assertThat(observations.body()).doesNotContain("\"entry\"");
+    }
+
+    @Test
     void userWritesAsTheOrganisationInTheirToken() {
         FhirServerClient swMurphy = new FhirServerClient(port, KeycloakSupport.userToken("sw.murphy"));
 

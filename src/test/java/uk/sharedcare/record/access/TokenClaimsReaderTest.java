@@ -11,7 +11,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 class TokenClaimsReaderTest {
 
     private static final IdentityProperties.Claims REALM_NAMES =
-            new IdentityProperties.Claims("organisation", "practitioner", "purpose_of_use", "roles");
+            new IdentityProperties.Claims("organisation", "practitioner", "purpose_of_use", "roles", "nhs_number");
 
     @Test
     void readsTheRealmsClaims() {
@@ -30,7 +30,7 @@ class TokenClaimsReaderTest {
 
     @Test
     void claimNamesComeFromConfiguration() {
-        var otherProvider = new IdentityProperties.Claims("ods_code", "fhir_practitioner", "pou", "groups");
+        var otherProvider = new IdentityProperties.Claims("ods_code", "fhir_practitioner", "pou", "groups", "nhs");
         Jwt jwt = jwt(Map.of("ods_code", "RZ9", "fhir_practitioner", "nurse-okafor", "pou", "TREAT",
                 "groups", List.of("clinician"), "organisation", "Y90001"));
 

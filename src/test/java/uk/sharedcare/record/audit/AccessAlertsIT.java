@@ -27,9 +27,9 @@ import org.springframework.scheduling.config.ScheduledTaskHolder;
 import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import javax.sql.DataSource;
 import uk.sharedcare.record.access.AccessContextResolver;
+import uk.sharedcare.support.AlertOutbox;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient;
@@ -152,6 +152,47 @@ class AccessAlertsIT {
         Communication reviewed = borough.as(Callers.drPatel()).read().resource(Communication.class)
                 .withId(breakGlass.substring("Communication/".length())).execute();
         assertThat(reviewed.getNoteFirstRep().getText()).contains("Appropriate");
+    }
+
+    @Test
+    void dataProtectionOfficersQueueListsBreakGlassAwaitingReviewUntilTheyReviewIt() {
+        new FhirServerClient(port, Callers.nurseOkafor().sign())
+                .withHeader(AccessContextResolver.PURPOSE_HEADER, "ETREAT")
+                .withHeader(AccessContextResolver.BREAK_GLASS_REASON_HEADER, "Collapsed in outpatients")
+                .get("/" + observation);
+        String breakGlass = idOf(alertsSeenBy(Callers.drPatel()), "break-glass");
+
+        Parameters queue = breakGlassQueue(dpo());
+        assertThat(queue.getParameter()).filteredOn(entry -> breakGlass.equals(part(entry, "alert")))
+                .singleElement().satisfies(entry -> {
+                    assertThat(part(entry, "patient")).isEqualTo(patient);
+                    assertThat(part(entry, "organisation")).isEqualTo(BOROUGH_TRUST);
+                    assertThat(part(entry, "what")).contains("Collapsed in outpatients");
+                });
+        assertThat(new FhirServerClient(port, Callers.drPatel().sign()).get("/$break-glass-queue").status())
+                .as("a GP does not see every practice's queue").isEqualTo(403);
+
+        Parameters review = new Parameters();
+        review.addParameter().setName("alert").setValue(new Reference(breakGlass));
+        review.addParameter().setName("note").setValue(new StringType("Appropriate"));
+        assertThat(dpo().send("POST", "/$review-break-glass",
+                FhirServerClient.FHIR.newJsonParser().encodeResourceToString(review), "application/fhir+json")
+                .status()).isEqualTo(200);
+
+        assertThat(breakGlassQueue(dpo()).getParameter()).noneMatch(entry -> breakGlass.equals(part(entry, "alert")));
+    }
+
+    private Parameters breakGlassQueue(FhirServerClient caller) {
+        FhirServerClient.RawResponse answer = caller.get("/$break-glass-queue");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return FhirServerClient.FHIR.newJsonParser().parseResource(Parameters.class, answer.body());
+    }
+
+    private static String part(Parameters.ParametersParameterComponent entry, String name) {
+        return entry.getPart().stream().filter(p -> p.getName().equals(name)).findFirst()
+                .map(p -> p.getValue() instanceof Reference reference ? reference.getReference()
+                        : p.getValue().primitiveValue())
+                .orElse(null);
     }
 
     @Test
@@ -299,17 +340,7 @@ class AccessAlertsIT {
     }
 
     private void awaitOutboxDelivered() {
-        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline && jdbc.queryForObject(
-                "select count(*) from SCR_ALERT_OUTBOX where DELIVERED is null", Integer.class) > 0) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        AlertOutbox.awaitDelivered(dataSource);
     }
 
     private static String kind(Communication alert) {

@@ -211,6 +211,63 @@ class SharingPolicyTest {
     }
 
     @Nested
+    class PatientsOwnRecord {
+
+        private final AccessContext hughesHerself = new AccessContext("patient.hughes", "shared-care-console",
+                "patient:9434765919", Set.of(Role.PATIENT), Optional.empty(), PurposeOfUse.PATRQT, Optional.empty(),
+                NOW, SmartScopes.unrestricted(), Optional.of("9434765919"));
+
+        private PatientState withNhsNumber(PatientState state, String nhsNumber) {
+            return new PatientState(state.patientId(), state.registeredPractice(), state.birthDate(),
+                    state.exemptCohorts(), state.gpDissent(), state.consents(), state.episodeOrganisations(),
+                    state.careTeamPractitioners(), Map.of(), Optional.of(nhsNumber));
+        }
+
+        @Test
+        void aPatientSeesTheirOwnDetailsAndChoices() {
+            PatientState own = withNhsNumber(hughes(), "9434765919");
+
+            assertPermitted(policy.decideRead(hughesHerself, own, recordedBy("Patient", RIVERSIDE)),
+                    PolicyRule.PATIENT_OWN_RECORD);
+            assertPermitted(policy.decideRead(hughesHerself, own, recordedBy("Consent", RIVERSIDE)),
+                    PolicyRule.PATIENT_OWN_RECORD);
+        }
+
+        @Test
+        void aPatientSeesNoneOfTheirClinicalRecordAndNothingOfAnotherPatient() {
+            assertDenied(policy.decideRead(hughesHerself, withNhsNumber(hughes(), "9434765919"),
+                    recordedBy("Observation", RIVERSIDE)), PolicyRule.PATIENT_OWN_RECORD);
+            assertDenied(policy.decideRead(hughesHerself, withNhsNumber(hughes(), "9000000009"),
+                    recordedBy("Patient", RIVERSIDE)), PolicyRule.PATIENT_OWN_RECORD);
+            assertDenied(policy.decideRead(hughesHerself, hughes(), recordedBy("Consent", RIVERSIDE)),
+                    PolicyRule.PATIENT_OWN_RECORD);
+        }
+
+        @Test
+        void aPatientReadsNoAuditEventsAndNoPeopleOfTheDirectory() {
+            assertDenied(policy.decideAuditRead(hughesHerself, List.of(withNhsNumber(hughes(), "9434765919"))),
+                    PolicyRule.PATIENT_OWN_RECORD);
+            assertDenied(policy.decideDirectoryRead(hughesHerself, recordedBy("Practitioner", RIVERSIDE)),
+                    PolicyRule.PATIENT_OWN_RECORD);
+        }
+
+        @Test
+        void aPatientRecordsOnlyANewChoiceOfTheirOwn() {
+            WritePolicy writes = new WritePolicy(policy);
+            PatientState own = withNhsNumber(hughes(), "9434765919");
+
+            assertThat(writes.decidePatientWrite(hughesHerself, Permission.CREATE, "Consent", List.of(own)).permits())
+                    .isTrue();
+            assertThat(writes.decidePatientWrite(hughesHerself, Permission.UPDATE, "Consent", List.of(own)).permits())
+                    .isFalse();
+            assertThat(writes.decidePatientWrite(hughesHerself, Permission.CREATE, "Observation", List.of(own))
+                    .permits()).isFalse();
+            assertThat(writes.decidePatientWrite(hughesHerself, Permission.CREATE, "Consent",
+                    List.of(withNhsNumber(hughes(), "9000000009"))).permits()).isFalse();
+        }
+    }
+
+    @Nested
     class SharingModelRule {
 
         @Test

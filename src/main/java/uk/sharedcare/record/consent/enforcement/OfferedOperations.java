@@ -57,6 +57,7 @@ public final class OfferedOperations {
             new Operation("$access-report", EnumSet.of(Level.INSTANCE), PATIENT, Check.CALLER, true),
             new Operation("$access-digest", EnumSet.of(Level.SERVER), Set.of(), Check.CALLER, true),
             new Operation("$review-break-glass", EnumSet.of(Level.SERVER), Set.of(), Check.CALLER, true),
+            new Operation("$break-glass-queue", EnumSet.of(Level.SERVER), Set.of(), Check.CALLER, true),
             new Operation("$sharing-settings", EnumSet.of(Level.SERVER), Set.of(), Check.CALLER, false),
             new Operation("$set-sharing-settings", EnumSet.of(Level.SERVER), Set.of(), Check.CALLER, false),
             new Operation("$export", EnumSet.of(Level.SERVER, Level.TYPE, Level.INSTANCE), Set.of("Group", "Patient"),

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -114,7 +115,10 @@ public final class PatientStateLoader {
                 consents(found.consents(), orgCodes),
                 episodes,
                 careTeamPractitioners(found.careTeams(), careTeamAuthors),
-                sharingNow);
+                sharingNow,
+                patient.getIdentifier().stream()
+                        .filter(identifier -> AccessContext.NHS_NUMBER_SYSTEM.equals(identifier.getSystem()))
+                        .map(identifier -> identifier.getValue()).filter(Objects::nonNull).findFirst());
     }
 
     private static String key(Reference reference) {

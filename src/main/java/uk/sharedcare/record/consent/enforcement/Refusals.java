@@ -21,7 +21,7 @@ public final class Refusals {
         return forbidden(decision.deciding().explain());
     }
 
-    static ForbiddenOperationException forbidden(Reason reason) {
+    public static ForbiddenOperationException forbidden(Reason reason) {
         return forbidden(reason.explain());
     }
 

@@ -69,6 +69,17 @@ final class WriteAuthorisation {
         authorise(Permission.DELETE, resource, patientsOf(resource), Custodian.of(resource), request);
     }
 
+    /** A patient's own Consent names them, and only them, as who gave it. */
+    private static boolean performedByThePatient(IBaseResource resource) {
+        if (!(resource instanceof Consent consent) || consent.getPerformer().size() != 1
+                || !consent.getPatient().hasReference()) {
+            return false;
+        }
+        String performer = consent.getPerformer().get(0).getReferenceElement().toUnqualifiedVersionless().getValue();
+        return performer != null
+                && performer.equals(consent.getPatient().getReferenceElement().toUnqualifiedVersionless().getValue());
+    }
+
     private List<String> patientsOf(IBaseResource resource) {
         return PatientCompartment.patientsOf(fhir, resource);
     }
@@ -89,6 +100,15 @@ final class WriteAuthorisation {
             // HAPI delivers what a subscription matches without asking the sharing policy.
             throw Refusals.forbidden(Reason.of(PolicyRule.EXPOSURE_GUARD, "subscriptions would send data around"
                     + " these rules; " + subscriptions.offered(caller)));
+        }
+        if (caller.isPatient()) {
+            Decision decision = policy.decidePatientWrite(caller, kind, resource.fhirType(),
+                    about.stream().map(patients::load).toList());
+            if (!decision.permits() || !performedByThePatient(resource)) {
+                throw Refusals.forbidden(decision.permits() ? Reason.of(PolicyRule.PATIENT_OWN_RECORD,
+                        "a patient's own choice names the patient as its performer") : decision.deciding());
+            }
+            return;
         }
         Optional<String> practice = resource instanceof Consent consent && consent.getPatient().hasReference()
                 ? patients.load(consent.getPatient().getReferenceElement().toUnqualifiedVersionless().getValue())
