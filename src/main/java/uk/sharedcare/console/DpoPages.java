@@ -102,7 +102,9 @@ class DpoPages extends ConsolePages {
                 Views.named(explanation, "decision").stream().map(d -> new Explained(Views.part(d, "resourceType")
                         + " (" + Views.part(d, "count") + ")", Views.part(d, "custodian"), Views.part(d, "effect"),
                         d.getPart().stream().filter(p -> "reason".equals(p.getName()))
-                                .map(p -> Views.part(p, "rule") + ": " + Views.part(p, "text")).toList()))
+                                .map(p -> Views.part(p, "rule") + ": " + Views.part(p, "text")
+                                        + (Views.part(p, "evidence").isEmpty() ? ""
+                                                : " (" + Views.part(p, "evidence") + ")")).toList()))
                         .toList()));
         return dpo(person, model);
     }

@@ -29,7 +29,8 @@ class HomePages {
         return "console/home";
     }
 
-    @GetMapping("/not-allowed")
+    /** Any method: a refused form post (no CSRF token, or another role's page) is forwarded here as it came. */
+    @RequestMapping("/not-allowed")
     @ResponseStatus(HttpStatus.FORBIDDEN)
     String notAllowed(Authentication person, Model model) {
         model.addAttribute("user", ConsolePages.user(person));

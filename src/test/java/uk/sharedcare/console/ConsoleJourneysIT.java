@@ -91,6 +91,18 @@ class ConsoleJourneysIT {
                     .contains("its own setting in the record");
             browser.screenshot("practice-2-opted-in");
             assertThat(api("nurse.okafor").get("/" + observation).status()).as("no permit: hidden").isEqualTo(404);
+
+            String nhsNumber = nhsNumberOf(patient);
+            browser.find(By.id("nhs-number")).sendKeys(nhsNumber);
+            browser.find(By.id("find-patient")).click();
+            browser.waitForText(By.tagName("main"), "Who has looked at this record");
+            assertThat(browser.pageText()).contains("RZ9").contains("clinician");
+            assertThat(browser.currentUrl()).as("no identifier in the URL").doesNotContain(nhsNumber)
+                    .doesNotContain(patient.substring("Patient/".length()));
+            browser.find(By.id("record-opt-in")).click();
+            browser.waitForText(By.tagName("main"), "The patient's opt-in is recorded.");
+            browser.screenshot("practice-3-patient-opted-in");
+            assertThat(api("nurse.okafor").get("/" + observation).status()).as("the patient's permit").isEqualTo(200);
         } finally {
             shareByDefault("Y90001");
         }
@@ -232,6 +244,12 @@ class ConsoleJourneysIT {
         hughes.getNameFirstRep().getGiven().clear();
         hughes.getNameFirstRep().addGiven("Margaret");
         return create("dr.patel", hughes);
+    }
+
+    private String nhsNumberOf(String patient) {
+        Patient read = FhirServerClient.FHIR.newJsonParser().parseResource(Patient.class,
+                api("dr.patel").get("/" + patient).body());
+        return read.getIdentifierFirstRep().getValue();
     }
 
     private static Observation bloodPressure(String patient) {
