@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import uk.sharedcare.record.access.AccessContext;
 
 /**
  * A patient's own pages: who has looked at their record, which organisations hold data about them, and their
@@ -27,8 +28,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 @RequestMapping(ConsoleConfig.BASE + "/me")
 class PatientPages extends ConsolePages {
-
-    private static final String ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code";
 
     PatientPages(RecordApi api) {
         super(api);
@@ -80,8 +79,7 @@ class PatientPages extends ConsolePages {
     }
 
     private static Optional<Patient> ownRecord(IGenericClient record, ConsoleUser user, Model model) {
-        return user.nhsNumber().flatMap(nhs -> ask(model, () -> Views.onlyPatient(record.search().byUrl(
-                "Patient?identifier=" + Views.NHS_NUMBER_SYSTEM + "%7C" + nhs).returnBundle(Bundle.class).execute()))
+        return user.nhsNumber().flatMap(nhs -> ask(model, () -> Views.patientWithNhsNumber(record, nhs))
                 .flatMap(patient -> patient));
     }
 
@@ -97,7 +95,7 @@ class PatientPages extends ConsolePages {
 
     private static String name(IGenericClient record, String odsCode) {
         try {
-            return record.search().byUrl("Organization?identifier=" + ODS_SYSTEM + "%7C" + odsCode)
+            return record.search().byUrl("Organization?identifier=" + AccessContext.ODS_SYSTEM + "%7C" + odsCode)
                     .returnBundle(Bundle.class).execute().getEntry().stream()
                     .map(e -> (Organization) e.getResource()).map(Organization::getName).findFirst()
                     .orElse(odsCode);

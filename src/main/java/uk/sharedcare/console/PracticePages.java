@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import uk.sharedcare.record.audit.AccessAlerts;
 
 /**
  * A practice's pages (GPs): its alerts and today's digest, its own sharing settings, and any of its patients'
@@ -25,8 +26,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 @RequestMapping(ConsoleConfig.BASE + "/practice")
 class PracticePages extends ConsolePages {
-
-    static final String ALERT_SYSTEM = "https://sharedcarerecord.uk/fhir/CodeSystem/access-alert";
 
     PracticePages(RecordApi api) {
         super(api);
@@ -38,7 +37,8 @@ class PracticePages extends ConsolePages {
         String practice = user.organisation().orElse("");
         IGenericClient record = record(person);
         model.addAttribute("user", user);
-        ask(model, () -> record.search().byUrl("Communication?_tag=" + ALERT_SYSTEM + "%7Crecipient-" + practice
+        ask(model, () -> record.search().byUrl("Communication?_tag=" + AccessAlerts.ALERT_SYSTEM + "%7C"
+                        + AccessAlerts.recipientTag(practice)
                         + "&_sort=-sent&_count=30&_include=Communication:subject").returnBundle(Bundle.class).execute())
                 .ifPresent(alerts -> model.addAttribute("alerts", Views.alerts(alerts)));
         ask(model, () -> record.operation().onServer().named("$access-digest").withNoParameters(Parameters.class)
@@ -70,9 +70,8 @@ class PracticePages extends ConsolePages {
         model.addAttribute("user", user(person));
         model.addAttribute("nhsNumber", nhsNumber.replaceAll("\\s", ""));
         IGenericClient record = record(person);
-        Optional<Patient> found = ask(model, () -> Views.onlyPatient(record.search().byUrl("Patient?identifier="
-                + Views.NHS_NUMBER_SYSTEM + "%7C" + nhsNumber.replaceAll("\\s", "")).returnBundle(Bundle.class)
-                .execute())).flatMap(patient -> patient);
+        Optional<Patient> found = ask(model, () -> Views.patientWithNhsNumber(record,
+                nhsNumber.replaceAll("\\s", ""))).flatMap(patient -> patient);
         if (found.isEmpty()) {
             model.addAttribute("notFound", true);
             return "console/practice-patient";
@@ -91,8 +90,7 @@ class PracticePages extends ConsolePages {
     String recordChoice(Authentication person, @RequestParam String nhsNumber, @RequestParam String choice,
             Model model) {
         IGenericClient record = record(person);
-        Optional<Patient> found = ask(model, () -> Views.onlyPatient(record.search().byUrl("Patient?identifier="
-                + Views.NHS_NUMBER_SYSTEM + "%7C" + nhsNumber).returnBundle(Bundle.class).execute()))
+        Optional<Patient> found = ask(model, () -> Views.patientWithNhsNumber(record, nhsNumber))
                 .flatMap(patient -> patient);
         found.ifPresent(patient -> {
             Consent consent = Views.sharingChoice(patient, "opt-in".equals(choice), Optional.empty());

@@ -1,5 +1,6 @@
 package uk.sharedcare.console;
 
+import ca.uhn.fhir.rest.client.api.IGenericClient;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -18,11 +19,11 @@ import org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Type;
+import uk.sharedcare.record.access.AccessContext;
 
 /** What the pages show, read out of the record's answers into plain values for the templates. */
 final class Views {
 
-    static final String NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number";
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMMM yyyy 'at' HH:mm")
             .withZone(ZoneId.of("Europe/London"));
 
@@ -125,6 +126,12 @@ final class Views {
                 .map(p -> p.getValue().primitiveValue()).toList(), value(settings, "source"));
     }
 
+    /** The patient with this NHS number, if the record shows the caller one. */
+    static Optional<Patient> patientWithNhsNumber(IGenericClient record, String nhsNumber) {
+        return onlyPatient(record.search().byUrl("Patient?identifier=" + AccessContext.NHS_NUMBER_SYSTEM + "%7C"
+                + nhsNumber).returnBundle(Bundle.class).execute());
+    }
+
     static Optional<Patient> onlyPatient(Bundle found) {
         return found.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
                 .filter(Patient.class::isInstance).map(Patient.class::cast).findFirst();
@@ -136,7 +143,7 @@ final class Views {
     }
 
     static Optional<String> nhsNumber(Patient patient) {
-        return patient.getIdentifier().stream().filter(i -> NHS_NUMBER_SYSTEM.equals(i.getSystem()))
+        return patient.getIdentifier().stream().filter(i -> AccessContext.NHS_NUMBER_SYSTEM.equals(i.getSystem()))
                 .map(i -> i.getValue()).findFirst();
     }
 
