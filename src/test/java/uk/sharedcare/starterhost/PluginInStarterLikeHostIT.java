@@ -16,11 +16,15 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.test.util.TestPropertyValues;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.ContextConfiguration;
 import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
+import uk.sharedcare.support.EmbeddedPostgresDatabase;
 import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.FhirServerClient.RawResponse;
 import uk.sharedcare.support.HiddenVersusMissing;
@@ -48,9 +52,21 @@ import uk.sharedcare.support.TestServerInitializer;
                     + "org.springframework.boot.autoconfigure.data.elasticsearch.ElasticsearchDataAutoConfiguration,"
                     + "org.springframework.boot.autoconfigure.websocket.servlet.WebSocketServletAutoConfiguration"})
 @ActiveProfiles("postgres")
-@ContextConfiguration(initializers = TestServerInitializer.class)
+@ContextConfiguration(initializers = {TestServerInitializer.class, PluginInStarterLikeHostIT.OwnDatabase.class})
 @ExtendWith(OutputCaptureExtension.class)
 class PluginInStarterLikeHostIT {
+
+    /**
+     * The host keeps tags apart from the resource, the record's server keeps them inline: on one database, HAPI's
+     * subscription activation in this host would rewrite the record's Subscriptions without their custodian tags.
+     */
+    static final class OwnDatabase implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+        @Override
+        public void initialize(ConfigurableApplicationContext context) {
+            TestPropertyValues.of("spring.datasource.url=" + EmbeddedPostgresDatabase.jdbcUrl("starter_like_host"))
+                    .applyTo(context);
+        }
+    }
 
     private static final String SNOMED = "http://snomed.info/sct";
     private static final String HIV = "86406008";

@@ -5,6 +5,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * One real PostgreSQL server per test JVM, started from the binaries on the test classpath (zonky), so the
@@ -23,6 +28,27 @@ public final class EmbeddedPostgresDatabase {
             server = start();
         }
         return server.getJdbcUrl("postgres", "postgres");
+    }
+
+    /**
+     * The JDBC URL of a database of its own on the shared server, created on first use. For a host whose HAPI
+     * settings differ from the record's server (tags stored apart from the resource): the background work of each
+     * (HAPI's subscription activation rewrites a Subscription as its own settings read it) must not touch the
+     * other's resources.
+     */
+    public static synchronized String jdbcUrl(String database) {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl(), "postgres", "postgres");
+                Statement statement = connection.createStatement()) {
+            try (ResultSet existing = statement.executeQuery(
+                    "select 1 from pg_database where datname = '" + database + "'")) {
+                if (!existing.next()) {
+                    statement.execute("create database " + database);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create the test database " + database, e);
+        }
+        return server.getJdbcUrl("postgres", database);
     }
 
     private static EmbeddedPostgres start() {

@@ -1,6 +1,11 @@
 package uk.sharedcare.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.boot.test.util.TestPropertyValues;
@@ -28,6 +33,7 @@ public final class TestServerInitializer implements ApplicationContextInitialize
                 "shared-care.extract.keys.QZ9=" + EXTRACT_KEYS.get("QZ9"),
                 "shared-care.extract.keys.X9Z01=" + EXTRACT_KEYS.get("X9Z01"),
                 "shared-care.extract.directory=" + EXTRACT_DIRECTORY,
+                "shared-care.extract.national-opt-out.list=" + NATIONAL_OPT_OUT_ANSWER,
                 "shared-care.audit.spill-directory=" + SPILL_DIRECTORY,
                 "shared-care.cors.allowed-origins=" + BROWSER_APP_ORIGIN};
     }
@@ -45,6 +51,32 @@ public final class TestServerInitializer implements ApplicationContextInitialize
 
     private static final String EXTRACT_DIRECTORY = Path.of(System.getProperty("java.io.tmpdir"),
             "scr-extracts-" + UUID.randomUUID()).toString();
+
+    /**
+     * Where the test servers read the National Data Opt-out service's answer. It starts as today's answer naming
+     * nobody opted out, so extracts run; a test that needs another answer writes its own and puts this one back.
+     */
+    public static final Path NATIONAL_OPT_OUT_ANSWER = Path.of(System.getProperty("java.io.tmpdir"),
+            "scr-national-opt-out-" + UUID.randomUUID(), "answer.csv");
+
+    static {
+        answerWithNobodyOptedOut();
+    }
+
+    /** Today's answer of the national service naming nobody opted out. */
+    public static void answerWithNobodyOptedOut() {
+        writeNationalOptOutAnswer("# checked: " + LocalDate.now(ZoneId.of("Europe/London")) + "\n"
+                + "# source: the test servers' stand-in for the national service\n# meaning: opted-out\n");
+    }
+
+    public static void writeNationalOptOutAnswer(String content) {
+        try {
+            Files.createDirectories(NATIONAL_OPT_OUT_ANSWER.getParent());
+            Files.writeString(NATIONAL_OPT_OUT_ANSWER, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     public static TestPropertyValues database() {
         return TestPropertyValues.of(

@@ -41,6 +41,9 @@ public enum PolicyRule {
     PATIENT_OWN_RECORD("-", "A patient signed in for themselves sees their own details, their sharing choices and who"
             + " has looked at their record, and records their own choice; never another patient's, and their"
             + " clinical record is shared by the services that care for them"),
+    NATIONAL_DATA_OPT_OUT("10", "Data of a patient who has registered a National Data Opt-out does not leave for"
+            + " planning or research; an extract is made only with a recent answer of the national service, unless"
+            + " its recipient is configured as not needing it"),
     SECONDARY_USE("10", "Pseudonymised extracts go only to a configured recipient, asked for by its commissioners"
             + " or its analytics system, for a purpose configured for that recipient");
 

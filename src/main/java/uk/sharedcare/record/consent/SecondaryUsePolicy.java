@@ -3,6 +3,7 @@ package uk.sharedcare.record.consent;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -93,6 +94,64 @@ public final class SecondaryUsePolicy {
                 .filter(born -> born.plusYears(settings.childAge()).isAfter(onDate))
                 .map(born -> new Exclusion("exempt-cohort-child",
                         Reason.of(PolicyRule.EXEMPT_COHORT, "child under " + settings.childAge())));
+    }
+
+    /**
+     * Whether an extract for the recipient may be made with this answer of the national service (fail closed): a
+     * recipient configured as not needing the National Data Opt-out always may; any other needs an answer checked
+     * no more than {@code max-age-days} before today, and never one dated after it.
+     */
+    public Decision decideNationalOptOut(String recipient, Optional<NationalOptOutList> answer, LocalDate today) {
+        SecondaryUseSettings.NationalOptOut rules = secondaryUse.nationalOptOut();
+        if (!needsNationalOptOut(recipient)) {
+            return Decision.permit(List.of(Reason.of(PolicyRule.NATIONAL_DATA_OPT_OUT, recipient
+                    + " is configured as not needing the National Data Opt-out applied")), Set.of());
+        }
+        if (answer.isEmpty()) {
+            return Decision.deny(List.of(), Reason.of(PolicyRule.NATIONAL_DATA_OPT_OUT, "no answer of the National"
+                    + " Data Opt-out service is available, and no extract for " + recipient + " is made without one"));
+        }
+        NationalOptOutList list = answer.get();
+        long age = ChronoUnit.DAYS.between(list.checkedOn(), today);
+        if (age < 0) {
+            return Decision.deny(List.of(), Reason.of(PolicyRule.NATIONAL_DATA_OPT_OUT, "the National Data Opt-out"
+                    + " answer (" + list.source() + ") says it was checked on " + list.checkedOn()
+                    + ", after today"));
+        }
+        if (age > rules.maxAgeDays()) {
+            return Decision.deny(List.of(), Reason.of(PolicyRule.NATIONAL_DATA_OPT_OUT, "the National Data Opt-out"
+                    + " answer (" + list.source() + ") was checked on " + list.checkedOn() + ", " + age
+                    + " days ago; an answer older than " + rules.maxAgeDays() + " days is not used"));
+        }
+        return Decision.permit(List.of(Reason.of(PolicyRule.NATIONAL_DATA_OPT_OUT, "the National Data Opt-out"
+                + " answer checked on " + list.checkedOn() + " (" + list.source() + ") is applied")), Set.of());
+    }
+
+    /** Whether the recipient's extracts apply the National Data Opt-out (every recipient's but those configured). */
+    public boolean needsNationalOptOut(String recipient) {
+        return !secondaryUse.nationalOptOut().notNeededBy().contains(recipient);
+    }
+
+    /** The national service's answer is there but cannot be read as one: an extract that needs it is not made. */
+    public Decision nationalOptOutUnusable(String why) {
+        return Decision.deny(List.of(), Reason.of(PolicyRule.NATIONAL_DATA_OPT_OUT, why));
+    }
+
+    /**
+     * Why the national service's answer leaves the patient out, if it does: it does not allow their NHS number, or
+     * they have none to check (fail closed).
+     */
+    public Optional<Exclusion> excludeNationally(PatientState patient, NationalOptOutList answer) {
+        if (patient.nhsNumber().isEmpty()) {
+            return Optional.of(new Exclusion("national-data-opt-out-unchecked", Reason.of(
+                    PolicyRule.NATIONAL_DATA_OPT_OUT, "no NHS number to check against the National Data Opt-out")));
+        }
+        if (!answer.allows(patient.nhsNumber().get())) {
+            return Optional.of(new Exclusion("national-data-opt-out", Reason.of(PolicyRule.NATIONAL_DATA_OPT_OUT,
+                    "the National Data Opt-out answer checked on " + answer.checkedOn()
+                            + " does not allow this patient's data to be used")));
+        }
+        return Optional.empty();
     }
 
     /** Why one resource of an included patient is left out of the recipient's extract, if it is. */

@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -174,12 +175,29 @@ public final class BulkExportProvider {
         if (extracts.pseudonymsFor(who.organisation()).isEmpty()) {
             throw Refusals.forbidden(policy.recipientWithoutKey(who.organisation()));
         }
-        ExtractJob job = extracts.start(Requester.of(who, address(request)), extract, request.getCompleteUrl());
+        ExtractJob job;
+        try {
+            job = extracts.start(Requester.of(who, address(request)), extract, request.getCompleteUrl());
+        } catch (ExtractService.NotStartedException notStarted) {
+            throw notStartedWithoutNationalOptOut(notStarted.decision());
+        }
         HttpServletResponse response = request.getServletResponse();
         response.setHeader(Constants.HEADER_CONTENT_LOCATION, statusUrl(request, job));
         writeOutcome(response, 202, "Extract accepted for " + extract.recipient() + ", month " + extract.month()
                 + (month == null ? " (no month was given: the month just ended; month=YYYY-MM asks for another,"
                         + " the month still running included)" : ""));
+    }
+
+    /**
+     * 503: the caller may take the extract, but the record cannot make it until the deployment puts a recent
+     * answer of the National Data Opt-out service where it is configured (fail closed).
+     */
+    private static UnclassifiedServerFailureException notStartedWithoutNationalOptOut(Decision decision) {
+        String explanation = decision.deciding().explain();
+        OperationOutcome outcome = new OperationOutcome();
+        outcome.addIssue().setSeverity(IssueSeverity.ERROR)
+                .setCode(IssueType.BUSINESSRULE).setDiagnostics(explanation);
+        return new UnclassifiedServerFailureException(503, explanation, outcome);
     }
 
     private AccessContext permitted(ServletRequestDetails request) {

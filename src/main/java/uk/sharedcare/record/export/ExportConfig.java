@@ -40,7 +40,7 @@ public class ExportConfig {
     ExtractService extractService(DaoRegistry daos, PatientStateLoader patients, SecondaryUsePolicy policy,
             FhirContext fhir, DataSource dataSource, ExtractProperties properties, AuditSink trail,
             AuditEventFactory events, ThreadPoolTaskExecutor extractExecutor) {
-        ExtractService service = new ExtractService(new ExtractRunner(daos, patients, policy, fhir),
+        ExtractService service = new ExtractService(new ExtractRunner(daos, patients, policy, fhir), policy,
                 new ExtractJobs(new JdbcTemplate(dataSource)), properties,
                 new ExtractAudit(trail, events), extractExecutor, Clock.systemUTC());
         service.failAbandoned();

@@ -1,6 +1,7 @@
 package uk.sharedcare.record.export;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventEntityComponent;
@@ -35,6 +36,11 @@ final class ExtractAudit {
         AuditEvent event = event(requester, started, ended, true, Optional.empty());
         AuditEventEntityComponent extract = extractEntity(event, request, jobId);
         detail(extract, "patients-included", Long.toString(result.patientsIncluded()));
+        ExtractResult.NationalOptOutApplied national = result.nationalOptOut();
+        detail(extract, "national-data-opt-out", national.checkedOn() == null ? national.decidedBy()
+                : "answer checked on " + national.checkedOn() + " (" + national.source() + "), " + national.entries()
+                        + " NHS numbers " + national.meaning().toLowerCase(Locale.ROOT).replace('_', ' ')
+                        + ", sha256 " + national.sha256());
         result.files().forEach(file -> detail(extract, "file:" + file.fileName(), file.count() + " resources, sha256 "
                 + file.sha256()));
         result.patientsExcluded().forEach((rule, count) -> detail(extract, "patients-excluded:" + rule,

@@ -83,8 +83,14 @@ public record ExtractCommand(YearMonth month, String recipient, Path out, Purpos
         ExtractRequest request = new ExtractRequest(month, recipient, purpose, types, group, Optional.empty());
         Requester operator = new Requester("operator:" + System.getProperty("user.name"), "extract-command",
                 recipient, purpose, Optional.empty());
-        ExtractResult result = server.getBean(ExtractService.class).runInto(out, operator, request,
-                "extract --month " + month + " --recipient " + recipient);
+        ExtractResult result;
+        try {
+            result = server.getBean(ExtractService.class).runInto(out, operator, request,
+                    "extract --month " + month + " --recipient " + recipient);
+        } catch (ExtractService.NotStartedException notStarted) {
+            System.err.println("Refused: " + notStarted.getMessage());
+            return 3;
+        }
         System.out.printf("Extract for %s, %s: %d patients; files in %s%n", recipient, month,
                 result.patientsIncluded(), out.toAbsolutePath());
         result.files().forEach(file -> System.out.printf("  %-28s %8d%n", file.fileName(), file.count()));

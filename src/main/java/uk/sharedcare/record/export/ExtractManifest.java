@@ -32,6 +32,14 @@ final class ExtractManifest {
         ArrayNode files = summary.putArray("files");
         result.files().forEach(file -> files.addObject().put("file", file.fileName()).put("count", file.count())
                 .put("sha256", file.sha256()));
+        ObjectNode national = summary.putObject("nationalDataOptOut").put("decidedBy", result.nationalOptOut().decidedBy());
+        if (result.nationalOptOut().checkedOn() != null) {
+            national.put("checkedOn", result.nationalOptOut().checkedOn())
+                    .put("source", result.nationalOptOut().source())
+                    .put("sha256", result.nationalOptOut().sha256())
+                    .put("entries", result.nationalOptOut().entries())
+                    .put("meaning", result.nationalOptOut().meaning());
+        }
         ObjectNode excluded = summary.putObject("excluded");
         ObjectNode patients = excluded.putObject("patients");
         result.patientsExcluded().forEach(patients::put);

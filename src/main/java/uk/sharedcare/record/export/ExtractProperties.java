@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import uk.sharedcare.record.consent.NationalOptOutList;
 
 /**
  * Where extracts are made and with which secrets (prefix {@code shared-care.extract}). Who may receive them is
@@ -21,6 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param schedule             cron for the monthly extract of the month just ended; {@code -} for none
  * @param scheduledRecipients  recipients the scheduled extract is made for
  * @param abandonedAfter       a running extract not heard from for this long is marked failed
+ * @param nationalOptOut       where the national service's National Data Opt-out answer is put, and its form
  */
 @ConfigurationProperties("shared-care.extract")
 public record ExtractProperties(
@@ -28,13 +30,30 @@ public record ExtractProperties(
         @DefaultValue("data/extracts") Path directory,
         @DefaultValue("-") String schedule,
         List<String> scheduledRecipients,
-        @DefaultValue("10m") Duration abandonedAfter) {
+        @DefaultValue("10m") Duration abandonedAfter,
+        NationalOptOut nationalOptOut) {
 
     public ExtractProperties {
         // Property names are case-insensitive, so a key set as ...keys.QZ9 may arrive as qz9.
         keys = keys == null ? Map.of() : keys.entrySet().stream().collect(Collectors.toUnmodifiableMap(
                 e -> e.getKey().toUpperCase(Locale.ROOT), Map.Entry::getValue));
         scheduledRecipients = scheduledRecipients == null ? List.of() : List.copyOf(scheduledRecipients);
+        nationalOptOut = nationalOptOut == null ? new NationalOptOut(null, null, 1) : nationalOptOut;
+    }
+
+    /**
+     * @param list            the file holding the latest answer; read at the start of every run (none: no
+     *                        extract that needs the opt-out is made)
+     * @param meaning         what its NHS numbers are: {@code may-be-used} (the service's answer to a check of a
+     *                        cohort) or {@code opted-out}
+     * @param nhsNumberColumn which comma-separated column of a line holds the NHS number, from 1
+     */
+    public record NationalOptOut(Path list, NationalOptOutList.Meaning meaning, int nhsNumberColumn) {
+
+        public NationalOptOut {
+            meaning = meaning == null ? NationalOptOutList.Meaning.MAY_BE_USED : meaning;
+            nhsNumberColumn = nhsNumberColumn < 1 ? 1 : nhsNumberColumn;
+        }
     }
 
     Optional<String> keyFor(String recipient) {

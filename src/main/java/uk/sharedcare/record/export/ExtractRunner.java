@@ -80,12 +80,16 @@ final class ExtractRunner {
         this.fhir = fhir;
     }
 
-    ExtractResult run(ExtractRequest request, Pseudonyms pseudonyms, Path directory, Instant now, Progress progress)
-            throws IOException {
+    /**
+     * @param nationalOptOut the national service's answer this run applies; empty for a recipient that is
+     *                       configured as not needing it
+     */
+    ExtractResult run(ExtractRequest request, Pseudonyms pseudonyms, NationalOptOut nationalOptOut, Path directory,
+            Instant now, Progress progress) throws IOException {
         Files.createDirectories(directory);
         Optional<List<String>> members = request.group().map(this::members);
         Run run = new Run(request, request.cutOff(now), directory,
-                new Deidentifier(fhir, pseudonyms, policy.settings().birthDatePrecision()), members);
+                new Deidentifier(fhir, pseudonyms, policy.settings().birthDatePrecision()), members, nationalOptOut);
         try {
             if (request.types().contains("Organization")) {
                 forEachPage("Organization", organisation -> run.writeUnattached(organisation));
@@ -184,11 +188,13 @@ final class ExtractRunner {
         /** Exclusions of patients met as second owners of a shared resource, looked up once each. */
         private final Map<String, Optional<Exclusion>> otherOwners = new HashMap<>();
         private final Optional<Set<String>> members;
+        private final NationalOptOut nationalOptOut;
         private long patientsIncluded;
 
         Run(ExtractRequest request, Instant cutOff, Path directory, Deidentifier deidentifier,
-                Optional<List<String>> members) {
+                Optional<List<String>> members, NationalOptOut nationalOptOut) {
             this.request = request;
+            this.nationalOptOut = nationalOptOut;
             this.cutOff = cutOff;
             this.directory = directory;
             this.deidentifier = deidentifier;
@@ -239,8 +245,10 @@ final class ExtractRunner {
         }
 
         private Optional<Exclusion> patientExclusion(PatientState state, Resource patient) {
-            return policy.excludePatient(state, cutOff).or(() -> policy.excludeResource(state,
-                    ResourceFactsReader.read(patient), request.recipient(), request.purpose(), cutOff));
+            return policy.excludePatient(state, cutOff)
+                    .or(() -> nationalOptOut.answer().flatMap(answer -> policy.excludeNationally(state, answer)))
+                    .or(() -> policy.excludeResource(state, ResourceFactsReader.read(patient), request.recipient(),
+                            request.purpose(), cutOff));
         }
 
         /** A resource about several patients leaves only if every one of them is in the extract. */
@@ -308,7 +316,7 @@ final class ExtractRunner {
                 }
             }
             return new ExtractResult(cutOff, files, patientsIncluded, new LinkedHashMap<>(patientsExcluded),
-                    new LinkedHashMap<>(resourcesExcluded));
+                    new LinkedHashMap<>(resourcesExcluded), nationalOptOut.applied());
         }
 
         @Override

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.UUID;
@@ -17,6 +18,9 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.audit.AuditInterceptor;
+import uk.sharedcare.record.consent.Decision;
+import uk.sharedcare.record.consent.NationalOptOutList;
+import uk.sharedcare.record.consent.SecondaryUsePolicy;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -29,6 +33,7 @@ public final class ExtractService {
     private static final Logger log = LoggerFactory.getLogger(ExtractService.class);
 
     private final ExtractRunner runner;
+    private final SecondaryUsePolicy policy;
     private final ExtractJobs jobs;
     private final ExtractProperties properties;
     private final ExtractAudit audit;
@@ -39,9 +44,10 @@ public final class ExtractService {
 
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
 
-    ExtractService(ExtractRunner runner, ExtractJobs jobs, ExtractProperties properties, ExtractAudit audit,
-            Executor executor, Clock clock) {
+    ExtractService(ExtractRunner runner, SecondaryUsePolicy policy, ExtractJobs jobs, ExtractProperties properties,
+            ExtractAudit audit, Executor executor, Clock clock) {
         this.runner = runner;
+        this.policy = policy;
         this.jobs = jobs;
         this.properties = properties;
         this.audit = audit;
@@ -54,15 +60,53 @@ public final class ExtractService {
         return properties.keyFor(recipient).map(Pseudonyms::new);
     }
 
+    /** An extract the National Data Opt-out rule does not let start: no recent answer of the national service. */
+    public static final class NotStartedException extends RuntimeException {
+        private final transient Decision decision;
+
+        NotStartedException(Decision decision) {
+            super(decision.deciding().explain());
+            this.decision = decision;
+        }
+
+        public Decision decision() {
+            return decision;
+        }
+    }
+
+    /**
+     * The National Data Opt-out this run of the recipient's extract applies, read afresh from where the deployment
+     * puts the national service's answer; an extract that needs one and has no usable, recent answer is not
+     * started (fail closed).
+     */
+    NationalOptOut nationalOptOutFor(String recipient) {
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ExtractRequest.UK);
+        if (!policy.needsNationalOptOut(recipient)) {
+            return new NationalOptOut(Optional.empty(), policy.decideNationalOptOut(recipient, Optional.empty(), today));
+        }
+        Optional<NationalOptOutList> answer;
+        try {
+            answer = NationalOptOutFile.read(properties.nationalOptOut());
+        } catch (NationalOptOutFile.UnusableException unusable) {
+            throw new NotStartedException(policy.nationalOptOutUnusable(unusable.getMessage()));
+        }
+        Decision decision = policy.decideNationalOptOut(recipient, answer, today);
+        if (!decision.permits()) {
+            throw new NotStartedException(decision);
+        }
+        return new NationalOptOut(answer, decision);
+    }
+
     /** Accepts an extract and starts it in the background; returns the job. */
     ExtractJob start(Requester requester, ExtractRequest request, String requestUrl) {
         Pseudonyms pseudonyms = pseudonymsFor(request.recipient()).orElseThrow();
         request.group().ifPresent(runner::members); // an unknown Group is refused now, not in the background
+        NationalOptOut nationalOptOut = nationalOptOutFor(request.recipient());
         Instant now = clock.instant();
         ExtractJob job = new ExtractJob(UUID.randomUUID().toString(), requester.subject(), request.recipient(),
                 request.month(), requestUrl, ExtractJob.Status.ACCEPTED, 0, now, Optional.empty(), Optional.empty());
         jobs.create(job, now);
-        executor.execute(() -> runJob(job, requester, request, pseudonyms));
+        executor.execute(() -> runJob(job, requester, request, pseudonyms, nationalOptOut));
         return job;
     }
 
@@ -82,7 +126,8 @@ public final class ExtractService {
         String runId = UUID.randomUUID().toString();
         Instant started = clock.instant();
         try {
-            ExtractResult result = runner.run(request, pseudonyms, directory, started, progress);
+            ExtractResult result = runner.run(request, pseudonyms, nationalOptOutFor(request.recipient()), directory,
+                    started, progress);
             audit.run(requester, request, runId, started, clock.instant(), result);
             json.writerWithDefaultPrettyPrinter().writeValue(directory.resolve(MANIFEST).toFile(),
                     ExtractManifest.forDirectory(json, request, result, command));
@@ -162,12 +207,14 @@ public final class ExtractService {
         }
     }
 
-    private void runJob(ExtractJob job, Requester requester, ExtractRequest request, Pseudonyms pseudonyms) {
+    private void runJob(ExtractJob job, Requester requester, ExtractRequest request, Pseudonyms pseudonyms,
+            NationalOptOut nationalOptOut) {
         Instant started = clock.instant();
         ExtractRunner.Progress progress = new JobProgress(job.id());
         try {
             jobs.progress(job.id(), 0, started);
-            ExtractResult result = runner.run(request, pseudonyms, directoryOf(job.id()), started, progress);
+            ExtractResult result = runner.run(request, pseudonyms, nationalOptOut, directoryOf(job.id()), started,
+                    progress);
             audit.run(requester, request, job.id(), started, clock.instant(), result);
             jobs.complete(job.id(), json.writeValueAsString(result), clock.instant());
         } catch (ExtractRunner.CancelledException cancelled) {

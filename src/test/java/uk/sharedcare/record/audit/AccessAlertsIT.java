@@ -14,7 +14,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
-import org.hl7.fhir.r4.model.IdType;
+import java.util.Map;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
@@ -208,20 +209,32 @@ class AccessAlertsIT {
         hook.start();
         String subscription = borough.create(Callers.riversideEhrFeed(), alertSubscription(
                 AccessAlerts.subscriptionCriteria(Callers.RIVERSIDE_PRACTICE), hook.getAddress().getPort()));
-        try {
-            awaitActive(subscription);
-            awaitRegistration(subscription, true);
+        awaitActive(subscription);
+        awaitRegistration(subscription, true);
 
-            borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
+        borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
 
-            String delivery = delivered.poll(60, TimeUnit.SECONDS);
-            assertThat(delivery).isNotNull().contains("Communication").contains("accessed this patient");
-        } finally {
-            // The practice unsubscribes. HAPI drops a deleted subscription from its registry on its next refresh, up
-            // to a minute later; the hook stays up until the test JVM ends so that alerts matched meanwhile are
-            // delivered, not retried.
-            borough.as(Callers.riversideEhrFeed()).delete().resourceById(new IdType(subscription)).execute();
-        }
+        String delivery = delivered.poll(60, TimeUnit.SECONDS);
+        assertThat(delivery).isNotNull().contains("Communication").contains("accessed this patient");
+
+        // The practice unsubscribes. HAPI drops a deleted subscription from its registry on its next refresh, up to
+        // a minute later; the hook stays up until the test JVM ends so that alerts matched meanwhile are delivered.
+        FhirServerClient.RawResponse unsubscribed = new FhirServerClient(port, Callers.riversideEhrFeed().sign())
+                .send("DELETE", "/" + subscription, (byte[]) null, Map.of());
+        assertThat(unsubscribed.status()).as(() -> unsubscribed.body() + "\n" + storedVersions(subscription))
+                .isEqualTo(200);
+    }
+
+    /** What the database holds of a resource, every version with its tags: to explain a failure. */
+    private String storedVersions(String reference) {
+        return new JdbcTemplate(dataSource).queryForList("""
+                select v.RES_VER, v.RES_DELETED_AT, v.RES_UPDATED, v.RES_TEXT_VC,
+                       (select string_agg(d.TAG_SYSTEM || '|' || d.TAG_CODE, ',') from HFJ_HISTORY_TAG h
+                          join HFJ_TAG_DEF d on d.TAG_ID = h.TAG_ID where h.RES_VER_PID = v.PID) as TAGS
+                from HFJ_RES_VER v join HFJ_RESOURCE r on r.RES_ID = v.RES_ID
+                where r.RES_TYPE = ? and r.FHIR_ID = ? order by v.RES_VER""",
+                reference.substring(0, reference.indexOf('/')), reference.substring(reference.indexOf('/') + 1))
+                .toString();
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.PurposeOfUse;
@@ -130,6 +131,89 @@ class SecondaryUsePolicyTest {
                 PurposeOfUse.HOPERAT, NOW)).get().extracting(Exclusion::category).isEqualTo("custodian-allow-list");
         assertThat(withList.excludeResource(adult, PolicyFixtures.recordedBy("Encounter", TRUST), ICB,
                 PurposeOfUse.HOPERAT, NOW)).isEmpty();
+    }
+
+    @Nested
+    class NationalDataOptOut {
+
+        private final LocalDate today = LocalDate.of(2026, 11, 30);
+        private final SecondaryUsePolicy aggregatesExempt = new SecondaryUsePolicy(PolicyFixtures.settings(),
+                new SecondaryUseSettings(policy.settings().recipients(), SecondaryUseSettings.BirthDatePrecision.YEAR,
+                        new SecondaryUseSettings.NationalOptOut(14, Set.of(ANALYTICS))));
+
+        @Test
+        void anExtractWithoutAnAnswerOfTheNationalServiceIsNotMade() {
+            Decision decision = policy.decideNationalOptOut(ICB, Optional.empty(), today);
+
+            assertThat(decision.permits()).isFalse();
+            assertThat(decision.deciding().rule()).isEqualTo(PolicyRule.NATIONAL_DATA_OPT_OUT);
+            assertThat(decision.deciding().detail()).contains("no answer of the National Data Opt-out service");
+        }
+
+        @Test
+        void anAnswerOlderThanTheConfiguredAgeIsNotUsed() {
+            assertThat(policy.decideNationalOptOut(ICB, Optional.of(answer(today.minusDays(30))), today).permits())
+                    .as("30 days, the default limit").isTrue();
+            Decision stale = policy.decideNationalOptOut(ICB, Optional.of(answer(today.minusDays(31))), today);
+
+            assertThat(stale.permits()).isFalse();
+            assertThat(stale.deciding().detail()).contains("31 days ago").contains("older than 30 days");
+            assertThat(aggregatesExempt.decideNationalOptOut(ICB, Optional.of(answer(today.minusDays(15))), today)
+                    .permits()).as("a configured limit of 14 days").isFalse();
+        }
+
+        @Test
+        void anAnswerDatedAfterTodayIsNotUsed() {
+            assertThat(policy.decideNationalOptOut(ICB, Optional.of(answer(today.plusDays(1))), today).permits())
+                    .isFalse();
+        }
+
+        @Test
+        void aRecipientConfiguredAsNotNeedingItGetsItsExtractWithoutAnAnswer() {
+            Decision decision = aggregatesExempt.decideNationalOptOut(ANALYTICS, Optional.empty(), today);
+
+            assertThat(decision.permits()).isTrue();
+            assertThat(decision.deciding().detail()).contains(ANALYTICS + " is configured as not needing");
+            assertThat(aggregatesExempt.needsNationalOptOut(ICB)).isTrue();
+            assertThat(aggregatesExempt.decideNationalOptOut(ICB, Optional.empty(), today).permits()).isFalse();
+        }
+
+        @Test
+        void aPatientTheAnswerDoesNotAllowIsLeftOutUnderTheirOwnRule() {
+            NationalOptOutList mayBeUsed = answer(today);
+
+            assertThat(policy.excludeNationally(withNhsNumber("9990000018"), mayBeUsed)).isEmpty();
+            assertThat(policy.excludeNationally(withNhsNumber("9990000026"), mayBeUsed)).get()
+                    .extracting(Exclusion::category).isEqualTo("national-data-opt-out");
+        }
+
+        @Test
+        void anAnswerListingTheOptedOutLeavesOutOnlyThose() {
+            NationalOptOutList optedOut = new NationalOptOutList(NationalOptOutList.Meaning.OPTED_OUT,
+                    Set.of("9990000018"), today, "test", "0");
+
+            assertThat(policy.excludeNationally(withNhsNumber("9990000018"), optedOut)).get()
+                    .extracting(Exclusion::category).isEqualTo("national-data-opt-out");
+            assertThat(policy.excludeNationally(withNhsNumber("9990000026"), optedOut)).isEmpty();
+        }
+
+        @Test
+        void aPatientWithoutAnNhsNumberCannotBeCheckedAndIsLeftOut() {
+            PatientState unnumbered = patient(RIVERSIDE, LocalDate.of(1950, 1, 1), Set.of(), List.of());
+
+            assertThat(policy.excludeNationally(unnumbered, answer(today))).get()
+                    .extracting(Exclusion::category).isEqualTo("national-data-opt-out-unchecked");
+        }
+
+        private NationalOptOutList answer(LocalDate checkedOn) {
+            return new NationalOptOutList(NationalOptOutList.Meaning.MAY_BE_USED, Set.of("9990000018"), checkedOn,
+                    "test answer", "0");
+        }
+
+        private PatientState withNhsNumber(String nhsNumber) {
+            return new PatientState("Patient/p", Optional.of(RIVERSIDE), Optional.of(LocalDate.of(1950, 1, 1)),
+                    Set.of(), Optional.empty(), List.of(), Set.of(), Set.of(), Map.of(), Optional.of(nhsNumber));
+        }
     }
 
     private Optional<Exclusion> exclude(PatientState patient, ResourceFacts resource) {

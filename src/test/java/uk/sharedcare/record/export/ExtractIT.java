@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -16,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.ContactPoint;
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import uk.sharedcare.record.access.PurposeOfUse;
+import uk.sharedcare.record.consent.PolicyRule;
 import uk.sharedcare.server.Application;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
@@ -62,6 +66,7 @@ class ExtractIT {
     private final Map<String, String> patients = new LinkedHashMap<>();
     private final List<String> sourceIds = new ArrayList<>();
     private final List<String> identifyingText = new ArrayList<>();
+    private final Map<String, String> nhsNumbers = new LinkedHashMap<>();
     private String group;
     private String organisation;
 
@@ -348,6 +353,69 @@ class ExtractIT {
     }
 
     @Test
+    void aPatientTheNationalDataOptOutAnswerDoesNotAllowIsLeftOutAndTheRunNamesTheAnswer() throws Exception {
+        String answer = "# checked: " + today() + "\n# source: MESH reply NDOP-test-1\nNHS_NUMBER\n"
+                + nhsNumbers.entrySet().stream().filter(e -> !e.getKey().equals(patients.get("northgateOptedIn")))
+                        .map(e -> e.getValue() + "\n").collect(Collectors.joining());
+        TestServerInitializer.writeNationalOptOutAnswer(answer);
+        try {
+            Extract extract = export(Callers.analystChen(), group);
+
+            assertThat(extract.idsOf("Patient")).containsExactly(pseudonym("QZ9", patients.get("included")));
+            JsonNode excluded = extract.summary().get("excluded").get("patients");
+            assertThat(excluded.get("national-data-opt-out").asLong()).isEqualTo(1);
+            assertThat(excluded.get("local-opt-out").asLong()).as("other rules count as before").isEqualTo(1);
+            assertThat(extract.summary().get("patientsIncluded").asLong()).isEqualTo(1);
+            JsonNode national = extract.summary().get("nationalDataOptOut");
+            assertThat(national.get("checkedOn").asText()).isEqualTo(today().toString());
+            assertThat(national.get("source").asText()).contains("MESH reply NDOP-test-1");
+            assertThat(national.get("sha256").asText()).isEqualTo(DigestUtils.sha256Hex(answer));
+            assertThat(national.get("entries").asInt()).isEqualTo(nhsNumbers.size() - 1);
+            assertThat(national.get("meaning").asText()).isEqualTo("MAY_BE_USED");
+            assertThat(extract.manifest().toString()).doesNotContain(nhsNumbers.get(patients.get("northgateOptedIn")));
+            AuditEvent run = exportEvents().stream().filter(e -> extract.jobId().equals(details(e).get("job"))
+                    && e.getEntityFirstRep().getDescription().equals(ExtractAudit.EXTRACT_ENTITY)).findFirst()
+                    .orElseThrow();
+            assertThat(details(run)).containsEntry("patients-excluded:national-data-opt-out", "1");
+            assertThat(details(run).get("national-data-opt-out")).contains("answer checked on " + today())
+                    .contains("sha256 " + DigestUtils.sha256Hex(answer));
+        } finally {
+            TestServerInitializer.answerWithNobodyOptedOut();
+        }
+    }
+
+    @Test
+    void withoutARecentUsableNationalDataOptOutAnswerNoExtractIsStarted() throws Exception {
+        Map<String, String> answers = new LinkedHashMap<>();
+        answers.put("no answer of the National Data Opt-out service", null);
+        answers.put("31 days ago; an answer older than 30 days is not used",
+                "# checked: " + today().minusDays(31) + "\n" + nhsNumbers.get(patients.get("included")) + "\n");
+        answers.put("line 2 has no NHS number", "# checked: " + today() + "\n12345\n");
+        try {
+            for (Map.Entry<String, String> answer : answers.entrySet()) {
+                if (answer.getValue() == null) {
+                    Files.delete(TestServerInitializer.NATIONAL_OPT_OUT_ANSWER);
+                } else {
+                    TestServerInitializer.writeNationalOptOutAnswer(answer.getValue());
+                }
+
+                RawResponse refused = kickOff(Callers.analystChen(), null);
+
+                assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+                assertThat(refused.header("Content-Location")).as("no job").isNullOrEmpty();
+                assertThat(refused.operationOutcome().getIssueFirstRep().getDiagnostics())
+                        .startsWith(PolicyRule.NATIONAL_DATA_OPT_OUT.plainWords()).contains(answer.getKey());
+            }
+        } finally {
+            TestServerInitializer.answerWithNobodyOptedOut();
+        }
+    }
+
+    private static LocalDate today() {
+        return LocalDate.now(ZoneId.of("Europe/London"));
+    }
+
+    @Test
     void everyRunAndEveryDownloadIsOnTheAuditTrail() throws Exception {
         Extract extract = export(Callers.analystChen(), group);
 
@@ -405,7 +473,9 @@ class ExtractIT {
         patient.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue(phone);
         identifyingText.addAll(List.of(nhsNumber, surname, given + "ina", born, "12 Mill Lane", postcode,
                 postcode.replace(" ", ""), phone));
-        return keep(borough.create(Callers.drPatel(), patient));
+        String reference = keep(borough.create(Callers.drPatel(), patient));
+        nhsNumbers.put(reference, nhsNumber);
+        return reference;
     }
 
     private String northgatePatient(BoroughScenario borough, String given) {
@@ -415,7 +485,9 @@ class ExtractIT {
         patient.getNameFirstRep().addGiven(given + "ina");
         patient.setBirthDateElement(new DateType("1966-09-10"));
         identifyingText.addAll(List.of(nhsNumber, given + "ina", "1966-09-10"));
-        return keep(borough.create(Callers.drJones(), patient));
+        String reference = keep(borough.create(Callers.drJones(), patient));
+        nhsNumbers.put(reference, nhsNumber);
+        return reference;
     }
 
     private String keep(String reference) {

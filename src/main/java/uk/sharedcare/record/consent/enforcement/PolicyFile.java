@@ -72,7 +72,11 @@ public final class PolicyFile {
                 secondaryUse.recipients().forEach((recipient, purposes) -> recipients.put(recipient,
                         purposes == null || purposes.isEmpty() ? Set.of() : EnumSet.copyOf(purposes)));
             }
-            return new SecondaryUseSettings(recipients, secondaryUse.birthDatePrecision());
+            NationalDataOptOut national = secondaryUse.nationalDataOptOut();
+            return new SecondaryUseSettings(recipients, secondaryUse.birthDatePrecision(), national == null
+                    ? SecondaryUseSettings.NationalOptOut.DEFAULT
+                    : new SecondaryUseSettings.NationalOptOut(national.maxAgeDays(),
+                            national.notNeededBy() == null ? Set.of() : Set.copyOf(national.notNeededBy())));
         }
 
         PolicySettings settings() {
@@ -140,7 +144,10 @@ public final class PolicyFile {
 
     record SecondaryUse(
             Map<String, List<PurposeOfUse>> recipients,
-            @DefaultValue("year") SecondaryUseSettings.BirthDatePrecision birthDatePrecision) {}
+            @DefaultValue("year") SecondaryUseSettings.BirthDatePrecision birthDatePrecision,
+            NationalDataOptOut nationalDataOptOut) {}
+
+    record NationalDataOptOut(@DefaultValue("30") int maxAgeDays, List<String> notNeededBy) {}
 
     record Codes(
             Map<String, List<Code>> sensitive,
