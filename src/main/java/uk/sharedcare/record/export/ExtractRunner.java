@@ -12,7 +12,10 @@ import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.param.HistorySearchDateRangeParam;
+import ca.uhn.fhir.rest.param.ReferenceOrListParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
+import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.io.BufferedWriter;
@@ -27,15 +30,19 @@ import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.hl7.fhir.instance.model.api.IAnyResource;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Group;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import uk.sharedcare.record.consent.Exclusion;
 import uk.sharedcare.record.consent.PatientState;
@@ -92,18 +99,25 @@ final class ExtractRunner {
                 new Deidentifier(fhir, pseudonyms, policy.settings().birthDatePrecision()), members, nationalOptOut);
         try {
             if (request.types().contains("Organization")) {
-                forEachPage("Organization", organisation -> run.writeUnattached(organisation));
+                forEachPage("Organization", organisations -> {
+                    for (Resource organisation : organisations) {
+                        run.writeUnattached(organisation);
+                    }
+                });
             }
             long[] done = {0};
             if (members.isPresent()) {
-                for (String member : members.get()) {
-                    run.patient(member);
-                    checkIn(progress, ++done[0]);
+                for (int from = 0; from < members.get().size(); from += PAGE) {
+                    List<String> chunk = members.get().subList(from, Math.min(from + PAGE, members.get().size()));
+                    run.patients(currentPatients(chunk));
+                    done[0] += chunk.size();
+                    checkIn(progress, done[0]);
                 }
             } else {
-                forEachPage("Patient", patient -> {
-                    run.patient(patient.getIdElement().getIdPart());
-                    checkIn(progress, ++done[0]);
+                forEachPage("Patient", page -> {
+                    run.patients(page);
+                    done[0] += page.size();
+                    checkIn(progress, done[0]);
                 });
             }
             return run.finish();
@@ -132,7 +146,7 @@ final class ExtractRunner {
     }
 
     private interface PageConsumer {
-        void accept(Resource resource) throws IOException;
+        void accept(List<Resource> page) throws IOException;
     }
 
     /** Every current resource of a type in id order, a page at a time, never from a cached search. */
@@ -147,10 +161,19 @@ final class ExtractRunner {
             if (page.isEmpty()) {
                 return;
             }
-            for (IBaseResource resource : page) {
-                consumer.accept((Resource) resource);
-            }
+            consumer.accept(page.stream().map(Resource.class::cast).toList());
         }
+    }
+
+    /** The current Patients of these ids, in the order given; ids with no current Patient are left out. */
+    private List<Resource> currentPatients(List<String> ids) {
+        TokenOrListParam wanted = new TokenOrListParam();
+        ids.forEach(id -> wanted.addOr(new TokenParam(id)));
+        SearchParameterMap query = SearchParameterMap.newSynchronous().add("_id", wanted);
+        Map<String, Resource> found = new HashMap<>();
+        dao("Patient").search(query, new SystemRequestDetails()).getAllResources()
+                .forEach(patient -> found.put(patient.getIdElement().getIdPart(), (Resource) patient));
+        return ids.stream().map(found::get).filter(Objects::nonNull).toList();
     }
 
     @SuppressWarnings("unchecked")
@@ -201,14 +224,23 @@ final class ExtractRunner {
             this.members = members.map(ids -> Set.copyOf(ids.stream().map(id -> "Patient/" + id).toList()));
         }
 
-        void patient(String patientId) throws IOException {
-            Optional<Resource> patient = current("Patient", patientId).flatMap(p -> asAt(p, cutOff));
+        /** One chunk of patients: each type's resources for all of them in one search, then patient by patient. */
+        void patients(List<Resource> currentPatients) throws IOException {
+            Map<String, List<Resource>> records = compartments(currentPatients.stream()
+                    .map(patient -> "Patient/" + patient.getIdElement().getIdPart()).toList());
+            for (Resource current : currentPatients) {
+                String reference = "Patient/" + current.getIdElement().getIdPart();
+                patient(current, records.getOrDefault(reference, List.of()));
+            }
+        }
+
+        private void patient(Resource current, List<Resource> record) throws IOException {
+            Optional<Resource> patient = asAt(current, cutOff);
             if (patient.isEmpty()) {
                 return;
             }
-            String reference = "Patient/" + patientId;
+            String reference = "Patient/" + current.getIdElement().getIdPart();
             PatientState state = patients.load(reference);
-            List<Resource> record = compartment(reference);
             Optional<Exclusion> excluded = patientExclusion(state, patient.get());
             if (excluded.isPresent()) {
                 String rule = excluded.get().category();
@@ -262,23 +294,39 @@ final class ExtractRunner {
                     .orElse(Optional.of(policy.sharedWithPatientOutsideExtract())));
         }
 
-        /** The patient's resources of the extracted types, as at the cut-off, by type then id. */
-        private List<Resource> compartment(String patientReference) {
-            List<Resource> record = new ArrayList<>();
+        /**
+         * The chunk's patients' resources of the extracted types, as at the cut-off: per patient, by type then id.
+         * One search per type for the whole chunk; a resource is in the record of each chunk patient its
+         * {@code patient} search parameter names, as a search for that patient alone would find it.
+         */
+        private Map<String, List<Resource>> compartments(List<String> patientReferences) {
+            Map<String, List<Resource>> records = new HashMap<>();
+            Set<String> chunk = Set.copyOf(patientReferences);
             for (String type : ExtractRequest.EXTRACTED_TYPES) {
-                if (type.equals("Patient") || type.equals("Organization") || !request.types().contains(type)) {
+                if (type.equals("Patient") || type.equals("Organization") || !request.types().contains(type)
+                        || patientReferences.isEmpty()) {
                     continue;
                 }
-                SearchParameterMap query = SearchParameterMap.newSynchronous("patient",
-                        new ReferenceParam(patientReference));
-                dao(type).search(query, new SystemRequestDetails()).getAllResources().stream()
-                        .map(Resource.class::cast)
+                ReferenceOrListParam anyOfThem = new ReferenceOrListParam();
+                patientReferences.forEach(reference -> anyOfThem.addOr(new ReferenceParam(reference)));
+                SearchParameterMap query = SearchParameterMap.newSynchronous().add("patient", anyOfThem);
+                List<Resource> found = dao(type).search(query, new SystemRequestDetails()).getAllResources()
+                        .stream().map(Resource.class::cast)
                         .sorted(Comparator.comparing(r -> r.getIdElement().getIdPart()))
-                        .map(r -> asAt(r, cutOff))
-                        .flatMap(Optional::stream)
-                        .forEach(record::add);
+                        .toList();
+                for (Resource resource : found) {
+                    Optional<Resource> asAt = asAt(resource, cutOff);
+                    if (asAt.isEmpty()) {
+                        continue;
+                    }
+                    for (String patient : patientsNamedBy(resource)) {
+                        if (chunk.contains(patient)) {
+                            records.computeIfAbsent(patient, p -> new ArrayList<>()).add(asAt.get());
+                        }
+                    }
+                }
             }
-            return record;
+            return records;
         }
 
         private boolean changedSince(Resource resource) {
@@ -326,6 +374,24 @@ final class ExtractRunner {
             }
             writers.clear();
         }
+    }
+
+    /** The element each extracted type's {@code patient} search parameter reads (R4). */
+    private static final Map<String, String> PATIENT_ELEMENT = Map.of("AllergyIntolerance", "patient",
+            "EpisodeOfCare", "patient");
+
+    /** The Patients a resource's {@code patient} search parameter names. */
+    private Set<String> patientsNamedBy(Resource resource) {
+        String element = PATIENT_ELEMENT.getOrDefault(resource.fhirType(), "subject");
+        Set<String> named = new LinkedHashSet<>();
+        for (Reference reference : fhir.newTerser().getValues(resource, resource.fhirType() + "." + element,
+                Reference.class)) {
+            IIdType id = reference.getReferenceElement();
+            if ("Patient".equals(id.getResourceType()) && id.hasIdPart()) {
+                named.add(id.toUnqualifiedVersionless().getValue());
+            }
+        }
+        return named;
     }
 
     static String fileName(String type) {

@@ -212,9 +212,16 @@ class AccessAlertsIT {
         awaitActive(subscription);
         awaitRegistration(subscription, true);
 
-        borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
-
-        String delivery = delivered.poll(60, TimeUnit.SECONDS);
+        // Any node sharing the database may turn an alert into its Communication, and a node matches it against
+        // the subscriptions it has loaded, which follow the database within a minute (HAPI's loader refresh). So
+        // until one is delivered, another organisation first sees the patient every 15 s, each a new alert.
+        String delivery = null;
+        for (int organisation = 0; delivery == null && organisation < 10; organisation++) {
+            String trust = "RZ" + organisation + "X";
+            borough.episodeOfCare(TestIdentityProvider.token().subject("nurse.at." + trust).roles("clinician")
+                    .organisation(trust).purposes("TREAT"), trust, patient);
+            delivery = delivered.poll(15, TimeUnit.SECONDS);
+        }
         assertThat(delivery).isNotNull().contains("Communication").contains("accessed this patient");
 
         // The practice unsubscribes. HAPI drops a deleted subscription from its registry on its next refresh, up to
