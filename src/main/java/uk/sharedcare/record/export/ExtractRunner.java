@@ -73,7 +73,10 @@ final class ExtractRunner {
         }
     }
 
-    private static final int PAGE = 500;
+    /** Patients taken together (one search per type for all of them); the files do not depend on it. */
+    static final int CHUNK = 500;
+
+    private volatile int chunkSize = CHUNK;
 
     private final DaoRegistry daos;
     private final PatientStateLoader patients;
@@ -88,9 +91,14 @@ final class ExtractRunner {
     }
 
     /**
-     * @param nationalOptOut the national service's answer this run applies; empty for a recipient that is
-     *                       configured as not needing it
+     * @param nationalOptOut the National Data Opt-out this run applies (without an answer for a recipient
+     *                       configured as not needing one)
      */
+    /** For the test that shows the files do not depend on how the patients are chunked. */
+    void chunkSize(int patients) {
+        this.chunkSize = patients;
+    }
+
     ExtractResult run(ExtractRequest request, Pseudonyms pseudonyms, NationalOptOut nationalOptOut, Path directory,
             Instant now, Progress progress) throws IOException {
         Files.createDirectories(directory);
@@ -107,8 +115,9 @@ final class ExtractRunner {
             }
             long[] done = {0};
             if (members.isPresent()) {
-                for (int from = 0; from < members.get().size(); from += PAGE) {
-                    List<String> chunk = members.get().subList(from, Math.min(from + PAGE, members.get().size()));
+                int size = chunkSize;
+                for (int from = 0; from < members.get().size(); from += size) {
+                    List<String> chunk = members.get().subList(from, Math.min(from + size, members.get().size()));
                     run.patients(currentPatients(chunk));
                     done[0] += chunk.size();
                     checkIn(progress, done[0]);
@@ -156,8 +165,9 @@ final class ExtractRunner {
         SystemRequestDetails request = new SystemRequestDetails();
         request.addHeader(Constants.HEADER_CACHE_CONTROL, Constants.CACHE_CONTROL_NO_CACHE);
         IBundleProvider results = dao(type).search(all, request);
-        for (int from = 0; ; from += PAGE) {
-            List<IBaseResource> page = results.getResources(from, from + PAGE);
+        int size = chunkSize;
+        for (int from = 0; ; from += size) {
+            List<IBaseResource> page = results.getResources(from, from + size);
             if (page.isEmpty()) {
                 return;
             }

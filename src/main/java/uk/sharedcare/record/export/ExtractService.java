@@ -60,6 +60,11 @@ public final class ExtractService {
         return properties.keyFor(recipient).map(Pseudonyms::new);
     }
 
+    /** How many patients the runner takes together; for tests only, the files do not depend on it. */
+    void chunkSize(int patients) {
+        runner.chunkSize(patients);
+    }
+
     /** An extract the National Data Opt-out rule does not let start: no recent answer of the national service. */
     public static final class NotStartedException extends RuntimeException {
         private final transient Decision decision;

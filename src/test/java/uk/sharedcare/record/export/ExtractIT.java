@@ -187,6 +187,25 @@ class ExtractIT {
     }
 
     @Test
+    void theFilesAndCountsDoNotDependOnHowManyPatientsAreTakenTogether() throws Exception {
+        Extract usual = export(Callers.analystChen(), group);
+        Extract everyone = exportFrom(Callers.analystChen(), "/$export?month=" + month);
+        try {
+            extracts.chunkSize(3);
+            Extract inThrees = export(Callers.analystChen(), group);
+            extracts.chunkSize(50);
+            Extract everyoneInFifties = exportFrom(Callers.analystChen(), "/$export?month=" + month);
+
+            assertThat(inThrees.files()).isEqualTo(usual.files());
+            assertThat(inThrees.summary().get("excluded")).isEqualTo(usual.summary().get("excluded"));
+            assertThat(everyoneInFifties.files()).isEqualTo(everyone.files());
+            assertThat(everyoneInFifties.summary().get("excluded")).isEqualTo(everyone.summary().get("excluded"));
+        } finally {
+            extracts.chunkSize(ExtractRunner.CHUNK);
+        }
+    }
+
+    @Test
     void eachRecipientGetsItsOwnPseudonyms() throws Exception {
         Extract commissioners = export(Callers.analystChen(), group);
         Extract analytics = export(Callers.analyticsRecipient(), group);
