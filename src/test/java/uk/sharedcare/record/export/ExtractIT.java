@@ -1,6 +1,7 @@
 package uk.sharedcare.record.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -303,6 +304,31 @@ class ExtractIT {
         ExtractJob job = extracts.job("scheduled-QZ9-" + twoMonthsAgo).orElseThrow();
         assertThat(job.status()).isEqualTo(ExtractJob.Status.COMPLETE);
         assertThat(job.patientsDone()).as("patients reported done while it ran").isPositive();
+    }
+
+    @Test
+    void aScheduledRunWithoutANationalDataOptOutAnswerFailsAndIsRecordedWithWhy() throws Exception {
+        YearMonth threeMonthsAgo = YearMonth.parse(month).minusMonths(3);
+        Files.delete(TestServerInitializer.NATIONAL_OPT_OUT_ANSWER);
+        try {
+            assertThatThrownBy(() -> extracts.runScheduled(scheduledRequest(threeMonthsAgo, "QZ9")))
+                    .isInstanceOf(ExtractService.NotStartedException.class);
+        } finally {
+            TestServerInitializer.answerWithNobodyOptedOut();
+        }
+
+        ExtractJob job = extracts.job("scheduled-QZ9-" + threeMonthsAgo).orElseThrow();
+        assertThat(job.status()).isEqualTo(ExtractJob.Status.FAILED);
+        assertThat(job.error()).get().asString().contains("no answer of the National Data Opt-out service");
+        List<AuditEvent> runs = exportEvents().stream()
+                .filter(e -> e.getEntityFirstRep().getDescription().equals(ExtractAudit.EXTRACT_ENTITY))
+                .filter(e -> "QZ9".equals(details(e).get("recipient"))
+                        && threeMonthsAgo.toString().equals(details(e).get("month")))
+                .toList();
+        assertThat(runs).singleElement().satisfies(run -> {
+            assertThat(run.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._8);
+            assertThat(run.getOutcomeDesc()).contains(PolicyRule.NATIONAL_DATA_OPT_OUT.plainWords());
+        });
     }
 
     /** What the monthly schedule asks for: a recipient's commissioning extract of every type. */
