@@ -2,6 +2,7 @@ package uk.sharedcare.starterhost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
@@ -59,11 +60,15 @@ class PluginInStarterLikeHostIT {
     /**
      * The host keeps tags apart from the resource, the record's server keeps them inline: on one database, HAPI's
      * subscription activation in this host would rewrite the record's Subscriptions without their custodian tags.
+     * Its audit spill directory is its own too: spilled events are replayed into the replaying server's database,
+     * so servers share a spill directory only when they share a database.
      */
     static final class OwnDatabase implements ApplicationContextInitializer<ConfigurableApplicationContext> {
         @Override
         public void initialize(ConfigurableApplicationContext context) {
-            TestPropertyValues.of("spring.datasource.url=" + EmbeddedPostgresDatabase.jdbcUrl("starter_like_host"))
+            TestPropertyValues.of("spring.datasource.url=" + EmbeddedPostgresDatabase.jdbcUrl("starter_like_host"),
+                    "shared-care.audit.spill-directory=" + Path.of(System.getProperty("java.io.tmpdir"),
+                            "scr-audit-spill-starter-like-host-" + UUID.randomUUID()))
                     .applyTo(context);
         }
     }
