@@ -32,13 +32,12 @@ final class ExtractManifest {
         ArrayNode files = summary.putArray("files");
         result.files().forEach(file -> files.addObject().put("file", file.fileName()).put("count", file.count())
                 .put("sha256", file.sha256()));
-        ObjectNode national = summary.putObject("nationalDataOptOut").put("decidedBy", result.nationalOptOut().decidedBy());
-        if (result.nationalOptOut().checkedOn() != null) {
-            national.put("checkedOn", result.nationalOptOut().checkedOn())
-                    .put("source", result.nationalOptOut().source())
-                    .put("sha256", result.nationalOptOut().sha256())
-                    .put("entries", result.nationalOptOut().entries())
-                    .put("meaning", result.nationalOptOut().meaning());
+        ExtractResult.NationalOptOutApplied applied = result.nationalOptOut();
+        ObjectNode national = summary.putObject("nationalDataOptOut").put("decidedBy", applied.decidedBy());
+        if (applied.checkedOn() != null) {
+            national.put("checkedOn", applied.checkedOn()).put("source", applied.source())
+                    .put("sha256", applied.sha256()).put("entries", applied.entries())
+                    .put("meaning", applied.meaning());
         }
         ObjectNode excluded = summary.putObject("excluded");
         ObjectNode patients = excluded.putObject("patients");

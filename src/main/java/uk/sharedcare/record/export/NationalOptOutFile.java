@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.List;
@@ -31,7 +30,6 @@ final class NationalOptOutFile {
 
     private static final Pattern NHS_NUMBER = Pattern.compile("[0-9]{10}");
     private static final Pattern NO_DIGITS = Pattern.compile("[^0-9]*");
-    private static final ZoneId UK = ZoneId.of("Europe/London");
 
     /** The answer cannot be used as it is; no extract that needs it is made. */
     static final class UnusableException extends RuntimeException {
@@ -119,7 +117,7 @@ final class NationalOptOutFile {
 
     private static LocalDate lastWritten(Path file) {
         try {
-            return LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), UK);
+            return LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), ExtractRequest.UK);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
