@@ -24,6 +24,7 @@ class InterceptorOrderIT {
             entry("WriteAuthorisation", InterceptorOrder.WRITE_AUTHORISATION),
             entry("WriteValidation", InterceptorOrder.WRITE_VALIDATION),
             entry("RequestExposureGuard", InterceptorOrder.REQUEST_GUARD),
+            entry("SmallSearches", InterceptorOrder.SMALL_SEARCHES),
             entry("VisiblePages", InterceptorOrder.VISIBLE_PAGES),
             entry("PatientStatePrefetch", InterceptorOrder.PATIENT_STATES),
             entry("ConsentInterceptor", InterceptorOrder.CONSENT),

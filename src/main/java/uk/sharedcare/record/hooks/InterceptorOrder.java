@@ -16,6 +16,8 @@ public final class InterceptorOrder {
     public static final int UNORDERED = 0;
     /** The access-path table, before HAPI's consent interceptor and anything that reads data. */
     public static final int REQUEST_GUARD = 50;
+    /** Searches about one patient run unstored first, counting their matches before consent hides any. */
+    public static final int SMALL_SEARCHES = 55;
     /** Pages cut again from the stored result, before HAPI's consent interceptor carries out obligations. */
     public static final int VISIBLE_PAGES = 60;
     /** The states of every patient a batch of resources is about, made current in one query before consent decides. */

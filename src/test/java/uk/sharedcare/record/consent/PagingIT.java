@@ -9,8 +9,11 @@ import java.util.Random;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
 import org.junit.jupiter.api.BeforeEach;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient.RawResponse;
@@ -29,6 +32,9 @@ class PagingIT {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    DataSource dataSource;
 
     BoroughScenario borough;
     FhirServerClient gp;
@@ -153,6 +159,40 @@ class PagingIT {
     }
 
     @Test
+    void aSearchAboutOnePatientThatFitsOnePageIsAnsweredWithoutStoringTheSearch() {
+        String patient = borough.patientAtRiverside();
+        borough.carePlan(Callers.drPatel(), patient, "Falls prevention");
+        borough.carePlan(Callers.drPatel(), patient, "Medication review");
+
+        List<Bundle> onePage = allPages(gp, "/CarePlan?subject=" + patient);
+        long storedForOnePage = storedSearchesNaming(patient);
+        List<Bundle> twoPages = allPages(gp, "/CarePlan?_count=1&subject=" + patient);
+
+        assertThat(onePage).extracting(page -> page.getEntry().size()).containsExactly(2);
+        assertThat(storedForOnePage).isZero();
+        assertThat(twoPages).extracting(page -> page.getEntry().size()).containsExactly(1, 1);
+        assertThat(storedSearchesNaming(patient)).as("a search needing pages is stored").isPositive();
+    }
+
+    @Test
+    void hiddenMatchesCountWhenJudgingWhetherASearchAboutOnePatientFitsOnePage() {
+        String patient = borough.patientAtRiverside();
+        borough.episodeOfCare(Callers.nurseOkafor(), Callers.BOROUGH_TRUST, patient);
+        for (int i = 0; i < 3; i++) {
+            borough.condition(Callers.drPatel(), patient, "15628003"); // sexual health: hidden from the trust
+        }
+        for (int i = 0; i < 4; i++) {
+            borough.condition(Callers.drPatel(), patient, "38341003");
+        }
+        FhirServerClient nurse = new FhirServerClient(port, Callers.nurseOkafor().sign());
+
+        List<Bundle> pages = allPages(nurse, "/Condition?subject=" + patient + "&_sort=_lastUpdated&_count=3");
+
+        assertThat(pages).as("the first four matches hold three hidden ones, and four visible ones remain")
+                .extracting(page -> page.getEntry().size()).containsExactly(3, 1);
+    }
+
+    @Test
     void searchesCannotBePagedByOffsetAroundTheLinks() {
         assertThat(gp.get("/Patient?_offset=3&_count=3").status()).isEqualTo(403);
     }
@@ -195,6 +235,13 @@ class PagingIT {
             path = page.getLink(Bundle.LINK_NEXT) == null ? null : pathOf(page.getLink(Bundle.LINK_NEXT).getUrl());
         }
         return pages;
+    }
+
+    /** HAPI's stored searches whose query names the patient. */
+    private long storedSearchesNaming(String patient) {
+        return new JdbcTemplate(dataSource).queryForObject(
+                "select count(*) from HFJ_SEARCH where SEARCH_QUERY_STRING_VC like ?", Long.class,
+                "%" + patient + "%");
     }
 
     private static String nextLink(RawResponse response) {

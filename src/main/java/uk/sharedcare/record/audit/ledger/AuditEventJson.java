@@ -24,11 +24,21 @@ public final class AuditEventJson {
     }
 
     public String canonical(AuditEvent event) {
+        boolean asBuilt = !event.hasMeta() && !event.hasId()
+                && event.getExtension().stream().noneMatch(AuditEventJson::isLedgers);
+        if (asBuilt) {
+            return compact().encodeResourceToString(event); // a new event, as every request makes: nothing to strip
+        }
         AuditEvent content = event.copy();
         content.setMeta(null);
         content.setId((String) null);
-        content.getExtension().removeIf(e -> CHAIN_EXTENSION.equals(e.getUrl()) || SEQUENCE_EXTENSION.equals(e.getUrl()));
+        content.getExtension().removeIf(AuditEventJson::isLedgers);
         return compact().encodeResourceToString(content);
+    }
+
+    /** The extensions the ledger keeps in its own columns. */
+    private static boolean isLedgers(Extension extension) {
+        return CHAIN_EXTENSION.equals(extension.getUrl()) || SEQUENCE_EXTENSION.equals(extension.getUrl());
     }
 
     /**
@@ -48,7 +58,7 @@ public final class AuditEventJson {
         AuditEvent event = compact().parseResource(AuditEvent.class, row.json());
         event.setId(Long.toString(row.sequence()));
         event.getMeta().setVersionId("1").setLastUpdated(Date.from(row.written()));
-        event.getExtension().removeIf(e -> CHAIN_EXTENSION.equals(e.getUrl()) || SEQUENCE_EXTENSION.equals(e.getUrl()));
+        event.getExtension().removeIf(AuditEventJson::isLedgers);
         event.addExtension(SEQUENCE_EXTENSION, new StringType(Long.toString(row.sequence())));
         Extension chain = event.addExtension().setUrl(CHAIN_EXTENSION);
         chain.addExtension("previous", new StringType(row.previousHash()));

@@ -122,12 +122,14 @@ public class ConsentConfig {
             PatientStateLoader patients, DaoRegistry daos, FhirContext fhir, PolicyFile.Loaded file,
             ObjectProvider<SubscriptionPolicy> subscriptions, SearchOwners searches, VisibleOffsets offsets,
             IFhirSystemDao<?, ?> systemDao) {
+        SmallSearches smallSearches = new SmallSearches(daos);
         return new ConsentEnforcement(
                 List.of(
                         new RequestExposureGuard(daos, consent, searches),
                         new PatientStatePrefetch(consent),
                         searches,
-                        new VisiblePages(consent, offsets, fhir, new FullHistory(daos, systemDao)),
+                        smallSearches,
+                        new VisiblePages(consent, offsets, fhir, new FullHistory(daos, systemDao), smallSearches),
                         new ConsentInterceptor(consent),
                         new WriteAuthorisation(new WritePolicy(policy), patients,
                                 subscriptions.getIfAvailable(() -> SubscriptionPolicy.NONE), fhir),

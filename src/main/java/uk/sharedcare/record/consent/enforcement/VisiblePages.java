@@ -59,12 +59,15 @@ final class VisiblePages {
     private final VisibleOffsets offsets;
     private final FhirContext fhir;
     private final FullHistory history;
+    private final SmallSearches smallSearches;
 
-    VisiblePages(SharedCareConsentService consent, VisibleOffsets offsets, FhirContext fhir, FullHistory history) {
+    VisiblePages(SharedCareConsentService consent, VisibleOffsets offsets, FhirContext fhir, FullHistory history,
+            SmallSearches smallSearches) {
         this.consent = consent;
         this.offsets = offsets;
         this.fhir = fhir;
         this.history = history;
+        this.smallSearches = smallSearches;
     }
 
     @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
@@ -82,7 +85,18 @@ final class VisiblePages {
                 && (bundle.getType() == Bundle.BundleType.SEARCHSET || bundle.getType() == Bundle.BundleType.HISTORY)
                 && request.getServer() != null && request.getServer().getPagingProvider() != null) {
             boolean history = FullHistory.OPERATIONS.contains(request.getRestOperationType());
-            int count = pageSize(request, request.getServer().getPagingProvider());
+            IPagingProvider paging = request.getServer().getPagingProvider();
+            int count = pageSize(request, paging);
+            Optional<SmallSearches.Probe> probe = SmallSearches.probeOf(request);
+            if (probe.isPresent() && probe.get().fitsOnePage()) {
+                withoutCounts(bundle); // answered whole without a stored search: nothing follows
+                return;
+            }
+            if (probe.isPresent()) {
+                storedSearch(paging, smallSearches.storedAgain(probe.get(), request)).ifPresent(source ->
+                        response.setResponseResource(visiblePage(who.get(), request, bundle, source, count)));
+                return;
+            }
             if ((history || bundle.hasId()) && offsetAsked(request, history) == 0 && isWholeResult(bundle, count)) {
                 withoutCounts(bundle); // before the stored result is looked up: most searches about one patient
                 return;
@@ -119,10 +133,10 @@ final class VisiblePages {
     record Source(IBundleProvider full, String key, String offsetParameter, Optional<String> searchId) {}
 
     private static Optional<Source> storedSearch(IPagingProvider paging, Bundle page) {
-        if (!page.hasId()) {
-            return Optional.empty();
-        }
-        String searchId = page.getIdElement().getIdPart();
+        return page.hasId() ? storedSearch(paging, page.getIdElement().getIdPart()) : Optional.empty();
+    }
+
+    private static Optional<Source> storedSearch(IPagingProvider paging, String searchId) {
         return Optional.ofNullable(paging.retrieveResultList(new SystemRequestDetails(), searchId))
                 .map(stored -> new Source(stored, searchId, Constants.PARAM_PAGINGOFFSET, Optional.of(searchId)));
     }
@@ -190,8 +204,8 @@ final class VisiblePages {
             links.setPrev(link(links, request, source, Math.max(0, visibleOffset - count), count));
         }
         IVersionSpecificBundleFactory factory = fhir.newBundleFactory();
-        factory.addRootPropertiesToBundle(original.getIdElement().getIdPart(), links, null,
-                original.getMeta().getLastUpdatedElement());
+        String id = source.searchId().orElse(original.getIdElement().getIdPart());
+        factory.addRootPropertiesToBundle(id, links, null, original.getMeta().getLastUpdatedElement());
         factory.addResourcesToBundle(visible.resources(), type, request.getFhirServerBase(),
                 BundleInclusionRule.BASED_ON_INCLUDES, Set.of());
         return (Bundle) factory.getResourceBundle();
@@ -238,7 +252,7 @@ final class VisiblePages {
                 && ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.get(any) == BundleEntrySearchModeEnum.INCLUDE;
     }
 
-    private static int pageSize(RequestDetails request, IPagingProvider paging) {
+    static int pageSize(RequestDetails request, IPagingProvider paging) {
         int asked = RequestParameters.integer(request, Constants.PARAM_COUNT).filter(c -> c >= 0)
                 .orElse(paging.getDefaultPageSize());
         return Math.min(asked, paging.getMaximumPageSize());
