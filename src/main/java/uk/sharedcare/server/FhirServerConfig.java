@@ -1,6 +1,7 @@
 package uk.sharedcare.server;
 
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
+import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
@@ -21,13 +22,16 @@ import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.web.ServerProperties;
-import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * The HAPI FHIR JPA server for R4: HAPI's own JPA, batch and subscription configuration, and one
@@ -60,15 +64,29 @@ public class FhirServerConfig {
             JpaStorageSettings storageSettings,
             ISearchParamRegistry searchParamRegistry,
             IValidationSupport validationSupport,
-            DatabaseBackedPagingProvider pagingProvider) {
+            DatabaseBackedPagingProvider pagingProvider,
+            ObjectProvider<BulkDataExportProvider> hapiBulkExport,
+            ListableBeanFactory beans) {
+        boolean plainBulkExport = properties.hapiBulkExport();
+        if (plainBulkExport && beans.getBeanNamesForType(SecurityFilterChain.class, true, false).length > 0) {
+            throw new IllegalStateException("fhir-server.hapi-bulk-export is for plain HAPI (the plugin off) only:"
+                    + " HAPI's export neither de-identifies nor applies anyone's choices");
+        }
         if (!properties.resourceTypes().isEmpty()) {
-            daoRegistry.setSupportedResourceTypes(properties.resourceTypes());
+            List<String> types = new ArrayList<>(properties.resourceTypes());
+            if (plainBulkExport) {
+                types.add("Binary"); // where HAPI's export keeps its files
+            }
+            daoRegistry.setSupportedResourceTypes(types);
         }
         systemDao.getContext().setNarrativeGenerator(new NullNarrativeGenerator());
 
         RestfulServer server = new RestfulServer(systemDao.getContext());
         server.registerProviders(resourceProviders.createProviders());
         server.registerProvider(systemProvider);
+        if (plainBulkExport) {
+            server.registerProvider(hapiBulkExport.getObject());
+        }
         JpaCapabilityStatementProvider capabilities = new JpaCapabilityStatementProvider(
                 server, systemDao, storageSettings, searchParamRegistry, validationSupport);
         capabilities.setImplementationDescription("Shared Care Record");

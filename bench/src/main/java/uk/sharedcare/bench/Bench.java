@@ -122,6 +122,7 @@ public final class Bench {
             PopulationLoader.LoadTiming load;
             List<ServerProcess.Memory> afterLoad;
             Measured on;
+            ExtractTiming.Result extractOn;
             try (ServerNodes nodes = start(ServerProcess.Mode.PLUGIN_ON, to, "")) {
                 PopulationLoader loader = new PopulationLoader(http, nodes, population, callers, settings,
                         database);
@@ -134,15 +135,43 @@ public final class Bench {
                 afterLoad = nodes.memory();
                 awaitAlertsDelivered();
                 on = measureAll(operations, nodes, ServerProcess.Mode.PLUGIN_ON, to, stamp);
+                extractOn = timedExtract(nodes, ServerProcess.Mode.PLUGIN_ON, to);
             }
             Measured off;
+            ExtractTiming.Result extractOff;
             try (ServerNodes nodes = start(ServerProcess.Mode.PLUGIN_OFF, to, "")) {
                 off = measureAll(operations, nodes, ServerProcess.Mode.PLUGIN_OFF, to, stamp);
+                extractOff = timedExtract(nodes, ServerProcess.Mode.PLUGIN_OFF, to);
             }
             AuditCeiling.Result ceiling = settings.auditClients() > 0 ? auditCeilingOrNone(to) : null;
             LedgerCeiling.Result ledgerCeiling = settings.auditClients() > 0 ? ledgerCeilingOrNone() : null;
             return new ScaleResult(to, settings.nodes(), load, afterLoad, on.memory(), off.memory(), off.closed(),
-                    on.closed(), off.open(), on.open(), ceiling, ledgerCeiling);
+                    on.closed(), off.open(), on.open(), ceiling, ledgerCeiling, extractOn, extractOff);
+        }
+
+        /**
+         * The whole population exported once, after the requests (so the export's load does not touch them): the
+         * record's monthly extract for the ICB, or HAPI's own {@code $export} of the same types.
+         */
+        private ExtractTiming.Result timedExtract(ServerNodes nodes, ServerProcess.Mode mode, int scale) {
+            if (!settings.extract()) {
+                return null;
+            }
+            try {
+                boolean record = mode == ServerProcess.Mode.PLUGIN_ON;
+                ExtractTiming.Result result = new ExtractTiming(http).run(nodes, mode.label(),
+                        record ? "/$export?month=" + java.time.YearMonth.now(java.time.ZoneId.of("Europe/London"))
+                                : "/$export?_type=" + ExtractTiming.TYPES,
+                        record ? Optional.of(callers.commissioner()) : Optional.empty(), scale);
+                log(String.format(java.util.Locale.ROOT, "%s extract of %,d patients: %.1f s, %.0f patients/s,"
+                                + " %,d resources in %d files, RSS %,d MiB, %s", result.mode(), scale,
+                        result.seconds(), result.patientsPerSecond(), result.resources(), result.files(),
+                        result.rssMiB(), result.outcome()));
+                return result;
+            } catch (Exception e) {
+                log("The " + mode.label() + " extract could not be timed: " + e);
+                return null;
+            }
         }
 
         /**

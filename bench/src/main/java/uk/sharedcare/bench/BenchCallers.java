@@ -14,6 +14,9 @@ import uk.sharedcare.support.TestIdentityProvider;
  */
 final class BenchCallers {
 
+    /** The commissioner receiving the pseudonymised extract; the plugin-on server has its key. */
+    static final String INTEGRATED_CARE_BOARD = "QZ9";
+
     private final Map<String, String> systemClients = new ConcurrentHashMap<>();
 
     /** The system client (client credentials) of an organisation, writing what that organisation records. */
@@ -32,6 +35,12 @@ final class BenchCallers {
     String socialWorker() {
         return token().subject("sw.murphy").roles("social-worker").organisation(Borough.COUNCIL)
                 .practitioner(Borough.SOCIAL_WORKER).purposes("TREAT").sign();
+    }
+
+    /** A commissioner at the integrated care board, whose pseudonymised monthly extract is timed. */
+    String commissioner() {
+        return token().subject("analyst.chen").roles("commissioner").organisation(INTEGRATED_CARE_BOARD)
+                .purposes("HOPERAT").sign();
     }
 
     private static TestIdentityProvider.Token token() {

@@ -29,16 +29,19 @@ import java.util.Set;
  * @param profileSamples thread dumps of the plugin-on server taken during each measured operation
  * @param work directory for the database and server logs
  * @param results directory for results JSON and markdown
+ * @param extract whether the month's extract is timed on each mode's nodes (the record's, HAPI's own
+ *     {@code $export} with the plugin off)
  * @param keptDatabase a PostgreSQL data directory kept between runs, in which loading resumes where an earlier run
  *     stopped; empty: a fresh database under {@code work}
  */
 record BenchSettings(List<Integer> scales, int clients, double rate, int seconds, int warmupSeconds,
         int maxRequests, long seed, int nodes, int auditClients, int auditSeconds, int loadThreads, int loadSlice,
-        String serverHeap, int profileSamples, Path work, Path results, Optional<Path> keptDatabase) {
+        String serverHeap, int profileSamples, Path work, Path results, boolean extract,
+        Optional<Path> keptDatabase) {
 
     private static final Set<String> NAMES = Set.of("scales", "clients", "rate", "seconds", "warmup",
             "max-requests", "seed", "nodes", "audit-clients", "audit-seconds", "load-threads", "load-slice",
-            "server-heap", "profile-samples", "work", "results", "keep-database");
+            "server-heap", "profile-samples", "work", "results", "extract", "keep-database");
 
     static BenchSettings parse(String[] args) {
         if (args.length % 2 != 0) {
@@ -70,6 +73,7 @@ record BenchSettings(List<Integer> scales, int clients, double rate, int seconds
                 Integer.parseInt(given.getOrDefault("profile-samples", "0")),
                 Path.of(given.getOrDefault("work", "bench/work")).toAbsolutePath(),
                 Path.of(given.getOrDefault("results", "bench/results")).toAbsolutePath(),
+                !"0".equals(given.getOrDefault("extract", "1")),
                 Optional.ofNullable(given.get("keep-database")).map(directory -> Path.of(directory).toAbsolutePath()));
     }
 }

@@ -20,8 +20,19 @@ final class LoopbackHttp {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    /** The answer to one request: status, body and how long it took. */
-    record Answer(int status, String body, long nanos) {}
+    /** The answer to one request: status, body and how long it took; its Content-Location, if any. */
+    record Answer(int status, String body, long nanos, Optional<String> contentLocation) {
+
+        Answer(int status, String body, long nanos) {
+            this(status, body, nanos, Optional.empty());
+        }
+    }
+
+    /** A Bulk Data kick-off ({@code Prefer: respond-async}): 202 with the status URL in Content-Location. */
+    Answer kickOff(String url, Optional<String> token) {
+        return send(request(url, token).header("Cache-Control", "no-cache").header("Prefer", "respond-async")
+                .GET().build());
+    }
 
     Answer get(String url, Optional<String> token) {
         return send(request(url, token).header("Cache-Control", "no-cache").GET().build());
@@ -47,7 +58,8 @@ final class LoopbackHttp {
         long start = System.nanoTime();
         try {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.body(), System.nanoTime() - start);
+            return new Answer(response.statusCode(), response.body(), System.nanoTime() - start,
+                    response.headers().firstValue("Content-Location"));
         } catch (IOException e) {
             return new Answer(-1, e.toString(), System.nanoTime() - start);
         } catch (InterruptedException e) {

@@ -14,12 +14,15 @@ import java.util.stream.Stream;
  * @param openPluginOn open-loop results, plugin on
  * @param auditCeiling the ceiling of audited requests on the plugin-on nodes, null if not measured
  * @param ledgerCeiling the audit ledger's own append ceiling, null if not measured
+ * @param extractPluginOn the record's monthly extract of everyone, timed; null if not measured
+ * @param extractPluginOff HAPI's own {@code $export} of the same types, plugin off; null if not measured
  */
 record ScaleResult(int patients, int nodes, PopulationLoader.LoadTiming load,
         List<ServerProcess.Memory> memoryAfterLoad, List<ServerProcess.Memory> memoryPluginOn,
         List<ServerProcess.Memory> memoryPluginOff, List<OperationResult> pluginOff, List<OperationResult> pluginOn,
         List<OperationResult> openPluginOff, List<OperationResult> openPluginOn, AuditCeiling.Result auditCeiling,
-        LedgerCeiling.Result ledgerCeiling) {
+        LedgerCeiling.Result ledgerCeiling, ExtractTiming.Result extractPluginOn,
+        ExtractTiming.Result extractPluginOff) {
 
     ScaleResult {
         nodes = Math.max(1, nodes);

@@ -24,6 +24,7 @@ final class ScaleTables {
         topStatements();
         auditCeiling();
         ledgerCeiling();
+        extract();
         loadingAndMemory();
     }
 
@@ -180,6 +181,35 @@ final class ScaleTables {
                         + " of their own on the same PostgreSQL; %,d rows stored of %,d answered%s.%n",
                 l.appendedPerSecond(), l.appended(), l.seconds(), l.threads(), l.meanMillis(), l.stored(),
                 l.storedExpected(), l.stored() == l.storedExpected() ? "" : " (**mismatch**)"));
+    }
+
+    /** Issue 16's targets: the record's extract of everyone, against HAPI's own {@code $export} of the same. */
+    private void extract() {
+        ExtractTiming.Result on = scale.extractPluginOn();
+        ExtractTiming.Result off = scale.extractPluginOff();
+        if (on == null && off == null) {
+            return;
+        }
+        md.append("\n### The month's extract (issue 16)\n\n| export | nodes | seconds | patients/s | resources | files"
+                + " | RSS MiB | outcome |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        for (ExtractTiming.Result r : java.util.stream.Stream.of(on, off).filter(java.util.Objects::nonNull).toList()) {
+            md.append(f("| %s | %d | %.1f | %.0f | %s | %d | %,d | %s |%n", r.mode().equals("plugin-on")
+                            ? "the record's pseudonymised extract" : "HAPI's own $export (plugin off)", r.nodes(),
+                    r.seconds(), r.patientsPerSecond(), r.resources() < 0 ? "not counted" : f("%,d", r.resources()),
+                    r.files(), r.rssMiB(), r.outcome()));
+        }
+        if (on != null && on.outcome().equals("complete")) {
+            md.append('\n').append("| target | measured | result |\n| --- | --- | --- |\n");
+            row(f("extract ≥ %.0f patients/s (under 6 minutes at 175,000)", Targets.EXTRACT_PATIENTS_PER_SECOND),
+                    f("%.0f patients/s", on.patientsPerSecond()),
+                    on.patientsPerSecond() >= Targets.EXTRACT_PATIENTS_PER_SECOND);
+            if (off != null && off.outcome().equals("complete")) {
+                row("extract at least as fast as HAPI's own $export", f("%.2f× (%.1f s against %.1f s)",
+                        off.seconds() / on.seconds(), on.seconds(), off.seconds()), on.seconds() <= off.seconds());
+            }
+            row(f("RSS < %,d MiB during the extract", Targets.RSS_MIB), f("%,d MiB", on.rssMiB()),
+                    on.rssMiB() < Targets.RSS_MIB);
+        }
     }
 
     private void loadingAndMemory() {

@@ -50,6 +50,7 @@ final class ServerProcess implements AutoCloseable {
         command.addAll(List.of("-jar", jar.toString(),
                 "--shared-care.enabled=" + (mode == Mode.PLUGIN_ON),
                 "--shared-care.extract.directory=" + log.resolveSibling(log.getFileName() + ".extracts")));
+        command.addAll(mode == Mode.PLUGIN_ON ? extractSettings(log) : List.of("--fhir-server.hapi-bulk-export=true"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
@@ -68,6 +69,24 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The ICB's pseudonymisation key and a National Data Opt-out answer of today in which nobody has opted out, so
+     * the record's extract runs and leaves nobody out for the opt-out.
+     */
+    private static List<String> extractSettings(Path log) {
+        Path answer = log.resolveSibling(log.getFileName() + ".national-opt-out.csv");
+        try {
+            Files.writeString(answer, "# checked: " + java.time.LocalDate.now(java.time.ZoneId.of("Europe/London"))
+                    + "\n# source: the benchmark (nobody opted out)\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.of("--shared-care.extract.keys." + BenchCallers.INTEGRATED_CARE_BOARD
+                        + "=bench-pseudonymisation-key-not-a-secret",
+                "--shared-care.extract.national-opt-out.list=" + answer,
+                "--shared-care.extract.national-opt-out.meaning=opted-out");
     }
 
     /** Whether the shared-care plugin runs. */

@@ -1,5 +1,8 @@
 package uk.sharedcare.record.export;
 
+import ca.uhn.fhir.batch2.api.IJobCoordinator;
+import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import java.time.Clock;
@@ -9,12 +12,11 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import uk.sharedcare.record.ConditionalOnSharedCare;
 import uk.sharedcare.record.audit.AuditEventFactory;
 import uk.sharedcare.record.audit.AuditSink;
 import uk.sharedcare.record.consent.SecondaryUsePolicy;
 import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
-import uk.sharedcare.record.ConditionalOnSharedCare;
 
 /**
  * The pseudonymised extract for secondary use (rule 10): Bulk Data {@code $export}, the extract command and
@@ -25,24 +27,25 @@ import uk.sharedcare.record.ConditionalOnSharedCare;
 @EnableConfigurationProperties(ExtractProperties.class)
 public class ExportConfig {
 
-    /** Extracts are long and heavy: one at a time per node, queued behind each other. */
     @Bean
-    ThreadPoolTaskExecutor extractExecutor() {
-        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-        executor.setCorePoolSize(1);
-        executor.setMaxPoolSize(1);
-        executor.setThreadNamePrefix("extract-");
-        executor.setWaitForTasksToCompleteOnShutdown(false);
-        return executor;
+    ExtractRunner extractRunner(DaoRegistry daos, PatientStateLoader patients, SecondaryUsePolicy policy,
+            FhirContext fhir) {
+        return new ExtractRunner(daos, patients, policy, fhir);
+    }
+
+    /** The extract's batch2 job, registered by HAPI's batch2 with every job definition bean of the server. */
+    @Bean
+    JobDefinition<ExtractJobParameters> extractJobDefinition(ExtractRunner runner, ExtractService extracts) {
+        return ExtractJobDefinition.of(runner, extracts);
     }
 
     @Bean
-    ExtractService extractService(DaoRegistry daos, PatientStateLoader patients, SecondaryUsePolicy policy,
-            FhirContext fhir, DataSource dataSource, ExtractProperties properties, AuditSink trail,
-            AuditEventFactory events, ThreadPoolTaskExecutor extractExecutor) {
-        ExtractService service = new ExtractService(new ExtractRunner(daos, patients, policy, fhir), policy,
+    ExtractService extractService(ExtractRunner runner, SecondaryUsePolicy policy, DataSource dataSource,
+            ExtractProperties properties, AuditSink trail,
+            AuditEventFactory events, IJobCoordinator batch2, IJobMaintenanceService maintenance) {
+        ExtractService service = new ExtractService(runner, policy,
                 new ExtractJobs(new JdbcTemplate(dataSource)), properties,
-                new ExtractAudit(trail, events), extractExecutor, Clock.systemUTC());
+                new ExtractAudit(trail, events), batch2, maintenance, Clock.systemUTC());
         service.failAbandoned();
         return service;
     }

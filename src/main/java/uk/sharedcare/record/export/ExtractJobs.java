@@ -25,6 +25,30 @@ final class ExtractJobs {
                 + " EXTRACT_MONTH varchar(7) not null, REQUEST_URL varchar(4000) not null,"
                 + " STATUS varchar(16) not null, PATIENTS_DONE bigint not null, CREATED_AT timestamp not null,"
                 + " UPDATED_AT timestamp not null, RESULT varchar(1000000), ERROR varchar(4000))");
+        jdbc.execute("alter table " + TABLE + " add column if not exists BATCH2_INSTANCE varchar(100)");
+    }
+
+    /** Names the batch2 job instance that does the run. */
+    void runsAs(String id, String batch2Instance) {
+        jdbc.update("update " + TABLE + " set BATCH2_INSTANCE = ? where ID = ?", batch2Instance, id);
+    }
+
+    Optional<String> batch2Instance(String id) {
+        return jdbc.queryForList("select BATCH2_INSTANCE from " + TABLE + " where ID = ?", String.class, id)
+                .stream().filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /** Whether any run is accepted or running, on any node. */
+    boolean anyRunning() {
+        return !jdbc.queryForList("select ID from " + TABLE + " where STATUS in (?, ?) fetch first 1 rows only",
+                String.class, ExtractJob.Status.ACCEPTED.name(), ExtractJob.Status.RUNNING.name()).isEmpty();
+    }
+
+    /** Adds a chunk's patients to the run's progress, and says the run is alive. */
+    void addProgress(String id, long patients, Instant now) {
+        jdbc.update("update " + TABLE + " set STATUS = ?, PATIENTS_DONE = PATIENTS_DONE + ?, UPDATED_AT = ?"
+                        + " where ID = ? and STATUS in (?, ?)", ExtractJob.Status.RUNNING.name(), patients,
+                Timestamp.from(now), id, ExtractJob.Status.ACCEPTED.name(), ExtractJob.Status.RUNNING.name());
     }
 
     void create(ExtractJob job, Instant now) {

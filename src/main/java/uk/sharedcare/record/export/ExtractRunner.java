@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.model.api.IModelJson;
 import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.rest.api.Constants;
@@ -18,9 +19,13 @@ import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +37,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.hl7.fhir.instance.model.api.IAnyResource;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -90,49 +97,165 @@ final class ExtractRunner {
         this.fhir = fhir;
     }
 
-    /**
-     * @param nationalOptOut the National Data Opt-out this run applies (without an answer for a recipient
-     *                       configured as not needing one)
-     */
     /** For the test that shows the files do not depend on how the patients are chunked. */
     void chunkSize(int patients) {
         this.chunkSize = patients;
     }
 
+    int chunkSize() {
+        return chunkSize;
+    }
+
+    /** What every chunk of one run shares: the request, its cut-off, the recipient's pseudonyms, the opt-out. */
+    record RunContext(ExtractRequest request, Instant cutOff, Pseudonyms pseudonyms, NationalOptOut nationalOptOut) {}
+
+    /** One chunk of the population: its place in the run's order and its patients' ids, in that order. */
+    record Chunk(@JsonProperty("index") int index, @JsonProperty("patientIds") List<String> patientIds)
+            implements IModelJson {
+
+        @JsonCreator
+        Chunk {
+            patientIds = List.copyOf(patientIds);
+        }
+    }
+
+    interface ChunkConsumer {
+        void accept(Chunk chunk) throws IOException;
+    }
+
+    /**
+     * The whole run on this node: the population's chunks one after another, then the files assembled. A run
+     * spread over nodes takes the same three steps as a batch2 job ({@link ExtractJobDefinition}).
+     */
     ExtractResult run(ExtractRequest request, Pseudonyms pseudonyms, NationalOptOut nationalOptOut, Path directory,
             Instant now, Progress progress) throws IOException {
-        Files.createDirectories(directory);
-        Optional<List<String>> members = request.group().map(this::members);
-        Run run = new Run(request, request.cutOff(now), directory,
-                new Deidentifier(fhir, pseudonyms, policy.settings().birthDatePrecision()), members, nationalOptOut);
-        try {
-            if (request.types().contains("Organization")) {
-                forEachPage("Organization", organisations -> {
-                    for (Resource organisation : organisations) {
-                        run.writeUnattached(organisation);
-                    }
-                });
+        RunContext context = new RunContext(request, request.cutOff(now), pseudonyms, nationalOptOut);
+        List<ChunkCounts> outcomes = new ArrayList<>();
+        long[] done = {0};
+        split(request, chunkSize, chunk -> {
+            outcomes.add(extractChunk(context, chunk, directory));
+            done[0] += chunk.patientIds().size();
+            checkIn(progress, done[0]);
+        });
+        return assemble(context, outcomes, directory);
+    }
+
+    /**
+     * The population in a fixed order, cut into chunks of {@code size} patients: every Patient by id, or a
+     * Group's active members in the Group's order. The same data gives the same chunks.
+     */
+    void split(ExtractRequest request, int size, ChunkConsumer consumer) throws IOException {
+        int[] index = {0};
+        if (request.group().isPresent()) {
+            List<String> members = members(request.group().get());
+            for (int from = 0; from < members.size(); from += size) {
+                consumer.accept(new Chunk(index[0]++, members.subList(from, Math.min(from + size, members.size()))));
             }
-            long[] done = {0};
-            if (members.isPresent()) {
-                int size = chunkSize;
-                for (int from = 0; from < members.get().size(); from += size) {
-                    List<String> chunk = members.get().subList(from, Math.min(from + size, members.get().size()));
-                    run.patients(currentPatients(chunk));
-                    done[0] += chunk.size();
-                    checkIn(progress, done[0]);
-                }
-            } else {
-                forEachPage("Patient", page -> {
-                    run.patients(page);
-                    done[0] += page.size();
-                    checkIn(progress, done[0]);
-                });
-            }
-            return run.finish();
-        } finally {
-            run.close();
+        } else {
+            forEachPage("Patient", size, page -> consumer.accept(new Chunk(index[0]++,
+                    page.stream().map(patient -> patient.getIdElement().getIdPart()).toList())));
         }
+    }
+
+    /**
+     * One chunk: its patients and their resources loaded together, decided, de-identified and written as this
+     * chunk's part of each type's file. Run again, it writes the same parts over the old ones.
+     */
+    ChunkCounts extractChunk(RunContext context, Chunk chunk, Path directory) throws IOException {
+        Path parts = directory.resolve(PARTS);
+        Files.createDirectories(parts);
+        try (Run run = new Run(context, parts, chunk.index(), context.request().group().map(this::members))) {
+            run.patients(currentPatients(chunk.patientIds()));
+            return run.finish();
+        }
+    }
+
+    /**
+     * The run's files from its chunks' parts, concatenated in chunk order (so they do not depend on the chunk
+     * size or on which node did which chunk), the directory data added, and every count summed.
+     */
+    ExtractResult assemble(RunContext context, List<ChunkCounts> outcomes, Path directory) throws IOException {
+        Files.createDirectories(directory);
+        List<ChunkCounts> inOrder = outcomes.stream().sorted(Comparator.comparingInt(ChunkCounts::index)).toList();
+        Map<String, Long> written = new HashMap<>();
+        Map<String, Long> patientsExcluded = new TreeMap<>();
+        Map<String, Long> resourcesExcluded = new TreeMap<>();
+        long included = 0;
+        for (ChunkCounts outcome : inOrder) {
+            outcome.written().forEach((type, count) -> written.merge(type, count, Long::sum));
+            outcome.patientsExcluded().forEach((rule, count) -> patientsExcluded.merge(rule, count, Long::sum));
+            outcome.resourcesExcluded().forEach((rule, count) -> resourcesExcluded.merge(rule, count, Long::sum));
+            included += outcome.patientsIncluded();
+        }
+        List<ExtractResult.OutputFile> files = new ArrayList<>();
+        for (String type : ExtractRequest.EXTRACTED_TYPES) {
+            long count = type.equals("Organization") && context.request().types().contains(type)
+                    ? writeOrganisations(context, directory) : concatenate(type, inOrder, directory);
+            if (count > 0) {
+                files.add(new ExtractResult.OutputFile(type, fileName(type), count,
+                        sha256(directory.resolve(fileName(type)))));
+            } else {
+                Files.deleteIfExists(directory.resolve(fileName(type)));
+            }
+        }
+        deleteParts(directory);
+        return new ExtractResult(context.cutOff(), files, included, patientsExcluded, resourcesExcluded,
+                context.nationalOptOut().applied());
+    }
+
+    private long concatenate(String type, List<ChunkCounts> inOrder, Path directory) throws IOException {
+        long count = 0;
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(directory.resolve(fileName(type))))) {
+            for (ChunkCounts outcome : inOrder) {
+                if (outcome.written().getOrDefault(type, 0L) > 0) {
+                    Files.copy(directory.resolve(PARTS).resolve(partName(type, outcome.index())), out);
+                    count += outcome.written().get(type);
+                }
+            }
+        }
+        return count;
+    }
+
+    private long writeOrganisations(RunContext context, Path directory) throws IOException {
+        Deidentifier deidentifier = deidentifier(context);
+        IParser json = fhir.newJsonParser().setPrettyPrint(false);
+        long[] count = {0};
+        try (BufferedWriter writer = Files.newBufferedWriter(directory.resolve(fileName("Organization")),
+                StandardCharsets.UTF_8)) {
+            forEachPage("Organization", chunkSize, organisations -> {
+                for (Resource organisation : organisations) {
+                    Optional<Resource> asAt = asAt(organisation, context.cutOff());
+                    if (asAt.isPresent() && changedSince(context.request(), asAt.get())) {
+                        writer.write(json.encodeResourceToString(deidentifier.apply(asAt.get())));
+                        writer.write('\n');
+                        count[0]++;
+                    }
+                }
+            });
+        }
+        return count[0];
+    }
+
+    /** Removes what a run's chunks left: their parts, once assembled, or all of a run that stopped. */
+    static void deleteParts(Path directory) throws IOException {
+        Path parts = directory.resolve(PARTS);
+        if (Files.isDirectory(parts)) {
+            try (var files = Files.list(parts)) {
+                for (Path part : files.toList()) {
+                    Files.deleteIfExists(part);
+                }
+            }
+            Files.deleteIfExists(parts);
+        }
+    }
+
+    private Deidentifier deidentifier(RunContext context) {
+        return new Deidentifier(fhir, context.pseudonyms(), policy.settings().birthDatePrecision());
+    }
+
+    private static boolean changedSince(ExtractRequest request, Resource resource) {
+        return request.since().map(since -> !resource.getMeta().getLastUpdated().toInstant().isBefore(since))
+                .orElse(true);
     }
 
     private static void checkIn(Progress progress, long done) {
@@ -159,13 +282,12 @@ final class ExtractRunner {
     }
 
     /** Every current resource of a type in id order, a page at a time, never from a cached search. */
-    private void forEachPage(String type, PageConsumer consumer) throws IOException {
+    private void forEachPage(String type, int size, PageConsumer consumer) throws IOException {
         SearchParameterMap all = new SearchParameterMap();
         all.setSort(new SortSpec("_id"));
         SystemRequestDetails request = new SystemRequestDetails();
         request.addHeader(Constants.HEADER_CACHE_CONTROL, Constants.CACHE_CONTROL_NO_CACHE);
         IBundleProvider results = dao(type).search(all, request);
-        int size = chunkSize;
         for (int from = 0; ; from += size) {
             List<IBaseResource> page = results.getResources(from, from + size);
             if (page.isEmpty()) {
@@ -206,31 +328,32 @@ final class ExtractRunner {
                 .findFirst();
     }
 
-    /** One run's state: open files and counts. */
+    /** One chunk's state: its open part files and its counts. */
     private final class Run implements AutoCloseable {
 
         private final ExtractRequest request;
         private final Instant cutOff;
-        private final Path directory;
+        private final Path parts;
+        private final int chunk;
         private final Deidentifier deidentifier;
         private final IParser json = fhir.newJsonParser().setPrettyPrint(false);
         private final Map<String, BufferedWriter> writers = new HashMap<>();
-        private final Map<String, Long> written = new HashMap<>();
-        private final Map<String, Long> patientsExcluded = new HashMap<>();
-        private final Map<String, Long> resourcesExcluded = new HashMap<>();
+        private final Map<String, Long> written = new TreeMap<>();
+        private final Map<String, Long> patientsExcluded = new TreeMap<>();
+        private final Map<String, Long> resourcesExcluded = new TreeMap<>();
         /** Exclusions of patients met as second owners of a shared resource, looked up once each. */
         private final Map<String, Optional<Exclusion>> otherOwners = new HashMap<>();
         private final Optional<Set<String>> members;
         private final NationalOptOut nationalOptOut;
         private long patientsIncluded;
 
-        Run(ExtractRequest request, Instant cutOff, Path directory, Deidentifier deidentifier,
-                Optional<List<String>> members, NationalOptOut nationalOptOut) {
-            this.request = request;
-            this.nationalOptOut = nationalOptOut;
-            this.cutOff = cutOff;
-            this.directory = directory;
-            this.deidentifier = deidentifier;
+        Run(RunContext context, Path parts, int chunk, Optional<List<String>> members) {
+            this.request = context.request();
+            this.nationalOptOut = context.nationalOptOut();
+            this.cutOff = context.cutOff();
+            this.parts = parts;
+            this.chunk = chunk;
+            this.deidentifier = deidentifier(context);
             this.members = members.map(ids -> Set.copyOf(ids.stream().map(id -> "Patient/" + id).toList()));
         }
 
@@ -259,7 +382,7 @@ final class ExtractRunner {
                 return;
             }
             patientsIncluded++;
-            if (request.types().contains("Patient") && changedSince(patient.get())) {
+            if (request.types().contains("Patient") && changedSince(request, patient.get())) {
                 write(patient.get());
             }
             for (Resource resource : record) {
@@ -273,16 +396,9 @@ final class ExtractRunner {
                                 request.recipient(), request.purpose(), cutOff));
                 if (exclusion.isPresent()) {
                     resourcesExcluded.merge(exclusion.get().category(), 1L, Long::sum);
-                } else if (changedSince(resource)) {
+                } else if (changedSince(request, resource)) {
                     write(resource);
                 }
-            }
-        }
-
-        void writeUnattached(Resource resource) throws IOException {
-            Optional<Resource> asAt = asAt(resource, cutOff);
-            if (asAt.isPresent() && changedSince(asAt.get())) {
-                write(asAt.get());
             }
         }
 
@@ -339,11 +455,6 @@ final class ExtractRunner {
             return records;
         }
 
-        private boolean changedSince(Resource resource) {
-            return request.since().map(since -> !resource.getMeta().getLastUpdated().toInstant().isBefore(since))
-                    .orElse(true);
-        }
-
         private Optional<Resource> current(String type, String id) {
             try {
                 return Optional.of((Resource) dao(type).read(new IdType(type, id), new SystemRequestDetails()));
@@ -356,7 +467,7 @@ final class ExtractRunner {
             String type = resource.fhirType();
             BufferedWriter writer = writers.get(type);
             if (writer == null) {
-                writer = Files.newBufferedWriter(directory.resolve(fileName(type)), StandardCharsets.UTF_8);
+                writer = Files.newBufferedWriter(parts.resolve(partName(type, chunk)), StandardCharsets.UTF_8);
                 writers.put(type, writer);
             }
             writer.write(json.encodeResourceToString(deidentifier.apply(resource)));
@@ -364,17 +475,14 @@ final class ExtractRunner {
             written.merge(type, 1L, Long::sum);
         }
 
-        ExtractResult finish() throws IOException {
+        ChunkCounts finish() throws IOException {
             close();
-            List<ExtractResult.OutputFile> files = new ArrayList<>();
             for (String type : ExtractRequest.EXTRACTED_TYPES) {
-                if (written.containsKey(type)) {
-                    files.add(new ExtractResult.OutputFile(type, fileName(type), written.get(type),
-                            sha256(directory.resolve(fileName(type)))));
+                if (!written.containsKey(type)) {
+                    Files.deleteIfExists(parts.resolve(partName(type, chunk))); // a part left by an earlier try
                 }
             }
-            return new ExtractResult(cutOff, files, patientsIncluded, new LinkedHashMap<>(patientsExcluded),
-                    new LinkedHashMap<>(resourcesExcluded), nationalOptOut.applied());
+            return new ChunkCounts(chunk, written, patientsIncluded, patientsExcluded, resourcesExcluded);
         }
 
         @Override
@@ -406,6 +514,13 @@ final class ExtractRunner {
 
     static String fileName(String type) {
         return type + ".ndjson";
+    }
+
+    /** Where a chunk's part of a type's file is written until the run's files are assembled. */
+    static final String PARTS = "parts";
+
+    static String partName(String type, int chunk) {
+        return String.format(Locale.ROOT, "%s.%08d.ndjson", type, chunk);
     }
 
     static String sha256(Path file) throws IOException {

@@ -1,5 +1,9 @@
 package uk.sharedcare.record.export;
 
+import ca.uhn.fhir.batch2.api.IJobCoordinator;
+import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import ca.uhn.fhir.batch2.model.JobInstanceStartRequest;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -7,28 +11,29 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.audit.AuditInterceptor;
 import uk.sharedcare.record.consent.Decision;
 import uk.sharedcare.record.consent.NationalOptOutList;
 import uk.sharedcare.record.consent.SecondaryUsePolicy;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs extracts: asynchronously for Bulk Data {@code $export} (job in the shared job store, files under the
  * extract directory), or at once for the extract command and the monthly schedule. Every run is audited when it
  * ends; a run that cannot be audited releases nothing.
  */
-public final class ExtractService {
+public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
 
     private static final Logger log = LoggerFactory.getLogger(ExtractService.class);
 
@@ -37,21 +42,27 @@ public final class ExtractService {
     private final ExtractJobs jobs;
     private final ExtractProperties properties;
     private final ExtractAudit audit;
-    private final Executor executor;
+    private final IJobCoordinator batch2;
+    private final IJobMaintenanceService maintenance;
     private final Clock clock;
+    /** The National Data Opt-out answer this node last read for a run, kept while runs go on applying it. */
+    private volatile NationalOptOut lastAnswer;
     static final String MANIFEST = "manifest.json";
+    /** Where a run keeps its copy of the National Data Opt-out answer until its files are assembled. */
+    static final String ANSWER_COPY = "national-data-opt-out";
     private static final String SCHEDULER = "scheduler";
 
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
 
     ExtractService(ExtractRunner runner, SecondaryUsePolicy policy, ExtractJobs jobs, ExtractProperties properties,
-            ExtractAudit audit, Executor executor, Clock clock) {
+            ExtractAudit audit, IJobCoordinator batch2, IJobMaintenanceService maintenance, Clock clock) {
         this.runner = runner;
         this.policy = policy;
         this.jobs = jobs;
         this.properties = properties;
         this.audit = audit;
-        this.executor = executor;
+        this.batch2 = batch2;
+        this.maintenance = maintenance;
         this.clock = clock;
     }
 
@@ -85,13 +96,40 @@ public final class ExtractService {
      * started (fail closed).
      */
     NationalOptOut nationalOptOutFor(String recipient) {
+        return nationalOptOutFrom(recipient, properties.nationalOptOut());
+    }
+
+    /**
+     * The same, from a copy of the answer made in the run's directory, which every chunk of the run then reads on
+     * whichever node takes it: the answer may be replaced for the next run while this one goes on.
+     */
+    private NationalOptOut nationalOptOutCopiedInto(String recipient, Path runDirectory) {
+        ExtractProperties.NationalOptOut where = properties.nationalOptOut();
+        if (!policy.needsNationalOptOut(recipient) || where.list() == null || !Files.isRegularFile(where.list())) {
+            return nationalOptOutFor(recipient);
+        }
+        Path copy = runDirectory.resolve(ANSWER_COPY).resolve(where.list().getFileName());
+        try {
+            Files.createDirectories(copy.getParent());
+            Files.copy(where.list(), copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot copy the National Data Opt-out answer for the run", e);
+        }
+        return nationalOptOutFrom(recipient, copyOf(where, copy));
+    }
+
+    private static ExtractProperties.NationalOptOut copyOf(ExtractProperties.NationalOptOut where, Path copy) {
+        return new ExtractProperties.NationalOptOut(copy, where.meaning(), where.nhsNumberColumn());
+    }
+
+    private NationalOptOut nationalOptOutFrom(String recipient, ExtractProperties.NationalOptOut where) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ExtractRequest.UK);
         if (!policy.needsNationalOptOut(recipient)) {
             return new NationalOptOut(Optional.empty(), policy.decideNationalOptOut(recipient, Optional.empty(), today));
         }
         Optional<NationalOptOutList> answer;
         try {
-            answer = NationalOptOutFile.read(properties.nationalOptOut());
+            answer = NationalOptOutFile.read(where);
         } catch (NationalOptOutFile.UnusableException unusable) {
             throw new NotStartedException(policy.nationalOptOutUnusable(unusable.getMessage()));
         }
@@ -102,17 +140,36 @@ public final class ExtractService {
         return new NationalOptOut(answer, decision);
     }
 
-    /** Accepts an extract and starts it in the background; returns the job. */
+    /** Accepts an extract and starts it as a batch2 job, which any node may work on; returns the job. */
     ExtractJob start(Requester requester, ExtractRequest request, String requestUrl) {
         Pseudonyms pseudonyms = pseudonymsFor(request.recipient()).orElseThrow();
         request.group().ifPresent(runner::members); // an unknown Group is refused now, not in the background
-        NationalOptOut nationalOptOut = nationalOptOutFor(request.recipient());
+        String id = UUID.randomUUID().toString();
+        NationalOptOut nationalOptOut = nationalOptOutCopiedInto(request.recipient(), directoryOf(id));
         Instant now = clock.instant();
-        ExtractJob job = new ExtractJob(UUID.randomUUID().toString(), requester.subject(), request.recipient(),
+        ExtractJob job = new ExtractJob(id, requester.subject(), request.recipient(),
                 request.month(), requestUrl, ExtractJob.Status.ACCEPTED, 0, now, Optional.empty(), Optional.empty());
         jobs.create(job, now);
-        executor.execute(() -> runJob(job, requester, request, pseudonyms, nationalOptOut));
+        startBatch2(ExtractJobParameters.of(job.id(), request, requester, now, directoryOf(job.id()),
+                Optional.empty(), runner.chunkSize(), nationalOptOut));
         return job;
+    }
+
+    private void startBatch2(ExtractJobParameters run) {
+        JobInstanceStartRequest start = new JobInstanceStartRequest(ExtractJobDefinition.JOB, run);
+        start.setUseCache(false);
+        jobs.runsAs(run.jobId(), batch2.startInstance(new SystemRequestDetails(), start).getInstanceId());
+    }
+
+    /**
+     * While any extract runs, this node's batch2 maintenance pass runs every few seconds instead of every minute:
+     * batch2 starts a job's first chunk, opens a gated step and starts the reducer only in that pass.
+     */
+    @Scheduled(fixedDelayString = "${shared-care.extract.advance-every-ms:2000}", initialDelay = 2000)
+    void advanceRunningExtracts() {
+        if (jobs.anyRunning()) {
+            maintenance.runMaintenancePass();
+        }
     }
 
     /**
@@ -125,6 +182,7 @@ public final class ExtractService {
 
     private ExtractResult runInto(Path directory, Requester requester, ExtractRequest request, String command,
             ExtractRunner.Progress progress) {
+        // the command's run, on the node it starts; $export and the schedule are batch2 jobs (start, runScheduled)
         Pseudonyms pseudonyms = pseudonymsFor(request.recipient()).orElseThrow(() -> new IllegalArgumentException(
                 "No pseudonymisation key is configured for recipient " + request.recipient()
                         + " (shared-care.extract.keys." + request.recipient() + ")"));
@@ -144,9 +202,9 @@ public final class ExtractService {
     }
 
     /**
-     * The scheduled run of a recipient's month, on whichever node claims it first; the others skip it. It checks in
-     * as it goes, like an {@code $export} job, or every node would take it for abandoned after
-     * {@code abandoned-after}.
+     * The scheduled run of a recipient's month, claimed by whichever node claims it first (the others skip it) and
+     * then run as a batch2 job like an {@code $export}, its files and {@code manifest.json} in the month's own
+     * directory. A run the National Data Opt-out rule does not let start fails at once, on the trail.
      */
     void runScheduled(ExtractRequest request) {
         String id = "scheduled-" + request.recipient() + "-" + request.month();
@@ -161,12 +219,87 @@ public final class ExtractService {
         Requester scheduler = new Requester(SCHEDULER, "extract-schedule", request.recipient(),
                 request.purpose(), Optional.empty());
         try {
-            ExtractResult result = runInto(directory, scheduler, request, "schedule " + request.month(),
-                    new JobProgress(id));
-            jobs.complete(id, json.writeValueAsString(result), clock.instant());
-        } catch (IOException | RuntimeException failure) {
+            pseudonymsFor(request.recipient()).orElseThrow(() -> new IllegalArgumentException(
+                    "No pseudonymisation key is configured for recipient " + request.recipient()));
+            startBatch2(ExtractJobParameters.of(id, request, scheduler, now, directory,
+                    Optional.of("schedule " + request.month()), runner.chunkSize(),
+                    nationalOptOutCopiedInto(request.recipient(), directory)));
+        } catch (RuntimeException failure) {
             jobs.fail(id, String.valueOf(failure.getMessage()), clock.instant());
-            throw failure instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) failure;
+            audit.failedRun(scheduler, request, id, now, clock.instant(), String.valueOf(failure.getMessage()));
+            throw failure;
+        }
+    }
+
+    @Override
+    public ExtractRunner.RunContext contextOf(ExtractJobParameters run) {
+        ExtractRequest request = run.request();
+        Pseudonyms pseudonyms = pseudonymsFor(request.recipient()).orElseThrow(() -> new IllegalStateException(
+                "This node has no pseudonymisation key for recipient " + request.recipient()));
+        return new ExtractRunner.RunContext(request, request.cutOff(run.started()), pseudonyms, answerOf(run));
+    }
+
+    /**
+     * The opt-out answer a run started with, from the copy made at its start; a node that finds another answer
+     * there refuses the chunk, so one run never applies two answers.
+     */
+    private NationalOptOut answerOf(ExtractJobParameters run) {
+        if (run.nationalOptOutSha256() == null) {
+            LocalDate today = LocalDate.ofInstant(clock.instant(), ExtractRequest.UK);
+            return new NationalOptOut(Optional.empty(),
+                    policy.decideNationalOptOut(run.recipient(), Optional.empty(), today));
+        }
+        NationalOptOut kept = lastAnswer;
+        if (kept != null && kept.answer().map(a -> a.sha256().equals(run.nationalOptOutSha256())).orElse(false)) {
+            return kept;
+        }
+        NationalOptOut read = nationalOptOutFrom(run.recipient(), copyOf(properties.nationalOptOut(),
+                run.directoryPath().resolve(ANSWER_COPY).resolve(properties.nationalOptOut().list().getFileName())));
+        if (!read.answer().map(a -> a.sha256().equals(run.nationalOptOutSha256())).orElse(false)) {
+            throw new IllegalStateException("The National Data Opt-out answer changed while extract " + run.jobId()
+                    + " was running; ask for the extract again");
+        }
+        lastAnswer = read;
+        return read;
+    }
+
+    @Override
+    public boolean cancelled(ExtractJobParameters run) {
+        return jobs.find(run.jobId()).map(j -> j.status() == ExtractJob.Status.CANCELLED).orElse(true);
+    }
+
+    @Override
+    public void patientsDone(ExtractJobParameters run, long patients) {
+        jobs.addProgress(run.jobId(), patients, clock.instant());
+    }
+
+    /** The reducer's end of a run: audited, the manifest written for a scheduled run, the status completed. */
+    @Override
+    public void assembled(ExtractJobParameters run, ExtractResult result) {
+        audit.run(run.requester(), run.request(), run.jobId(), run.started(), clock.instant(), result);
+        try {
+            deleteTree(run.directoryPath().resolve(ANSWER_COPY)); // NHS numbers: never left with the files
+            if (run.command() != null) {
+                json.writerWithDefaultPrettyPrinter().writeValue(run.directoryPath().resolve(MANIFEST).toFile(),
+                        ExtractManifest.forDirectory(json, run.request(), result, run.command()));
+            }
+            jobs.complete(run.jobId(), json.writeValueAsString(result), clock.instant());
+        } catch (IOException failure) {
+            throw new UncheckedIOException(failure);
+        }
+    }
+
+    /** batch2's end of a run that failed: its files removed, its status failed, the failure on the trail. */
+    @Override
+    public void failed(ExtractJobParameters run, String why) {
+        log.error("Extract {} failed: {}", run.jobId(), why);
+        deleteTree(run.directoryPath());
+        jobs.fail(run.jobId(), "The extract failed: " + why, clock.instant());
+        try {
+            audit.failedRun(run.requester(), run.request(), run.jobId(), run.started(), clock.instant(),
+                    String.valueOf(why));
+        } catch (RuntimeException auditFailure) {
+            log.error("Could not record the failure of extract {}", run.jobId(), auditFailure);
         }
     }
 
@@ -199,7 +332,8 @@ public final class ExtractService {
 
     /** Cancels a running job, or deletes a finished one's files; either way its status is then gone. */
     void cancel(ExtractJob job) {
-        jobs.cancel(job.id(), clock.instant());
+        boolean wasRunning = jobs.cancel(job.id(), clock.instant());
+        jobs.batch2Instance(job.id()).filter(instance -> wasRunning).ifPresent(batch2::cancelInstance);
         jobs.delete(job.id());
         deleteFiles(job.id());
     }
@@ -212,68 +346,22 @@ public final class ExtractService {
         }
     }
 
-    private void runJob(ExtractJob job, Requester requester, ExtractRequest request, Pseudonyms pseudonyms,
-            NationalOptOut nationalOptOut) {
-        Instant started = clock.instant();
-        ExtractRunner.Progress progress = new JobProgress(job.id());
-        try {
-            jobs.progress(job.id(), 0, started);
-            ExtractResult result = runner.run(request, pseudonyms, nationalOptOut, directoryOf(job.id()), started,
-                    progress);
-            audit.run(requester, request, job.id(), started, clock.instant(), result);
-            jobs.complete(job.id(), json.writeValueAsString(result), clock.instant());
-        } catch (ExtractRunner.CancelledException cancelled) {
-            deleteFiles(job.id());
-            audit.failedRun(requester, request, job.id(), started, clock.instant(), "cancelled by the requester");
-        } catch (Exception failure) {
-            log.error("Extract {} failed", job.id(), failure);
-            deleteFiles(job.id());
-            jobs.fail(job.id(), "The extract failed: " + failure.getMessage(), clock.instant());
-            try {
-                audit.failedRun(requester, request, job.id(), started, clock.instant(),
-                        String.valueOf(failure.getMessage()));
-            } catch (RuntimeException auditFailure) {
-                log.error("Could not record the failure of extract {}", job.id(), auditFailure);
-            }
-        }
-    }
-
     private Path directoryOf(String jobId) {
         return properties.directory().resolve(jobId);
     }
 
     private void deleteFiles(String jobId) {
-        Path directory = directoryOf(jobId);
+        deleteTree(directoryOf(jobId));
+    }
+
+    private static void deleteTree(Path directory) {
         if (!Files.exists(directory)) {
             return;
         }
         try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
-            log.warn("Could not delete the files of extract {}", jobId, e);
-        }
-    }
-
-    /** Records a job's progress in its row every 100 patients (so it is not taken for abandoned); asks if cancelled. */
-    private final class JobProgress implements ExtractRunner.Progress {
-        private final String jobId;
-        private long reported = -1;
-
-        JobProgress(String jobId) {
-            this.jobId = jobId;
-        }
-
-        @Override
-        public void patientsDone(long done) {
-            if (done - reported >= 100 || reported < 0) {
-                jobs.progress(jobId, done, clock.instant());
-                reported = done;
-            }
-        }
-
-        @Override
-        public boolean cancelled() {
-            return jobs.find(jobId).map(j -> j.status() == ExtractJob.Status.CANCELLED).orElse(true);
+            log.warn("Could not delete {}", directory, e);
         }
     }
 
