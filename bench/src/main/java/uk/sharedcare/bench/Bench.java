@@ -162,7 +162,8 @@ public final class Bench {
                 ExtractTiming.Result result = new ExtractTiming(http).run(nodes, mode.label(),
                         record ? "/$export?month=" + java.time.YearMonth.now(java.time.ZoneId.of("Europe/London"))
                                 : "/$export?_type=" + ExtractTiming.TYPES,
-                        record ? Optional.of(callers.commissioner()) : Optional.empty(), scale);
+                        record ? Optional.of(callers.commissioner()) : Optional.empty(),
+                        record ? Map.of("X-Purpose-Of-Use", "HOPERAT") : Map.of(), scale);
                 log(String.format(java.util.Locale.ROOT, "%s extract of %,d patients: %.1f s, %.0f patients/s,"
                                 + " %,d resources in %d files, RSS %,d MiB, %s", result.mode(), scale,
                         result.seconds(), result.patientsPerSecond(), result.resources(), result.files(),

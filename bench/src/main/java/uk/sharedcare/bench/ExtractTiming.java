@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,10 +34,10 @@ final class ExtractTiming {
         this.http = http;
     }
 
-    Result run(ServerNodes nodes, String mode, String kickOff, Optional<String> token, int patients)
-            throws Exception {
+    Result run(ServerNodes nodes, String mode, String kickOff, Optional<String> token, Map<String, String> headers,
+            int patients) throws Exception {
         long start = System.nanoTime();
-        LoopbackHttp.Answer accepted = http.kickOff(nodes.first().baseUrl() + kickOff, token);
+        LoopbackHttp.Answer accepted = http.kickOff(nodes.first().baseUrl() + kickOff, token, headers);
         if (accepted.status() != 202 || accepted.contentLocation().isEmpty()) {
             return failed(mode, nodes, patients, start, "kick-off answered " + accepted.status() + ": "
                     + accepted.body().substring(0, Math.min(300, accepted.body().length())));
@@ -44,7 +45,7 @@ final class ExtractTiming {
         String status = accepted.contentLocation().get();
         while (System.nanoTime() - start < LIMIT.toNanos()) {
             Thread.sleep(1000);
-            LoopbackHttp.Answer polled = http.get(status, token);
+            LoopbackHttp.Answer polled = http.get(status, token, headers);
             if (polled.status() == 200) {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 JsonNode manifest = json.readTree(polled.body());

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,9 +30,18 @@ final class LoopbackHttp {
     }
 
     /** A Bulk Data kick-off ({@code Prefer: respond-async}): 202 with the status URL in Content-Location. */
-    Answer kickOff(String url, Optional<String> token) {
-        return send(request(url, token).header("Cache-Control", "no-cache").header("Prefer", "respond-async")
-                .GET().build());
+    Answer kickOff(String url, Optional<String> token, Map<String, String> headers) {
+        HttpRequest.Builder builder = request(url, token).header("Cache-Control", "no-cache")
+                .header("Prefer", "respond-async");
+        headers.forEach(builder::header);
+        return send(builder.GET().build());
+    }
+
+    /** A GET with headers of the caller's own (a purpose of use). */
+    Answer get(String url, Optional<String> token, Map<String, String> headers) {
+        HttpRequest.Builder builder = request(url, token).header("Cache-Control", "no-cache");
+        headers.forEach(builder::header);
+        return send(builder.GET().build());
     }
 
     Answer get(String url, Optional<String> token) {

@@ -359,21 +359,22 @@ final class ExtractRunner {
 
         /** One chunk of patients: each type's resources for all of them in one search, then patient by patient. */
         void patients(List<Resource> currentPatients) throws IOException {
-            Map<String, List<Resource>> records = compartments(currentPatients.stream()
-                    .map(patient -> "Patient/" + patient.getIdElement().getIdPart()).toList());
+            List<String> references = currentPatients.stream()
+                    .map(patient -> "Patient/" + patient.getIdElement().getIdPart()).toList();
+            Map<String, List<Resource>> records = compartments(references);
+            Map<String, PatientState> states = patients.loadAll(references);
             for (Resource current : currentPatients) {
                 String reference = "Patient/" + current.getIdElement().getIdPart();
-                patient(current, records.getOrDefault(reference, List.of()));
+                patient(current, states.get(reference), records.getOrDefault(reference, List.of()));
             }
         }
 
-        private void patient(Resource current, List<Resource> record) throws IOException {
+        private void patient(Resource current, PatientState state, List<Resource> record) throws IOException {
             Optional<Resource> patient = asAt(current, cutOff);
             if (patient.isEmpty()) {
                 return;
             }
             String reference = "Patient/" + current.getIdElement().getIdPart();
-            PatientState state = patients.load(reference);
             Optional<Exclusion> excluded = patientExclusion(state, patient.get());
             if (excluded.isPresent()) {
                 String rule = excluded.get().category();

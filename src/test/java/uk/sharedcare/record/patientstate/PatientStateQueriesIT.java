@@ -124,6 +124,36 @@ class PatientStateQueriesIT {
     }
 
     @Test
+    void theExtractLoadsAChunksStatesInTheStatementsOfOnePatientsAndAsEachAlone() {
+        List<String> chunk = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String patient = "Patient/" + write(RecordFixtures.patient(RecordFixtures.uniqueNhsNumber(), "Chunked"),
+                    Callers.RIVERSIDE_PRACTICE).getIdPart();
+            chunk.add(patient);
+            Reference subject = new Reference(patient);
+            write(RecordFixtures.episodeOfCare(subject, i % 2 == 0 ? Callers.BOROUGH_COUNCIL : Callers.BOROUGH_TRUST),
+                    Callers.BOROUGH_COUNCIL);
+            if (i == 3) {
+                write(RecordFixtures.sharingDissent(subject), Callers.RIVERSIDE_PRACTICE);
+            }
+        }
+        chunk.add("Patient/not-recorded-" + UUID.randomUUID());
+        loader.load(chunk.get(0)); // the organisations' settings read once, as a running node has them
+
+        long together = statements(() -> loader.loadAll(chunk));
+        java.util.Map<String, PatientState> states = loader.loadAll(chunk);
+
+        assertThat(together).as("five patients and an unknown one, in one patient's statements")
+                .isLessThanOrEqualTo(LOAD_AT_MOST + 1);
+        assertThat(states.keySet()).containsExactlyElementsOf(chunk);
+        for (String patient : chunk) {
+            assertThat(states.get(patient)).as(patient).isEqualTo(loader.load(patient));
+        }
+        assertThat(states.get(chunk.get(3)).consents()).as("the dissent is the fourth patient's alone").hasSize(1);
+        assertThat(states.get(chunk.get(2)).consents()).isEmpty();
+    }
+
+    @Test
     void anOrganisationsCodeIsReadOnceUntilAnOrganisationChanges() {
         Organization practice = new Organization().setName("Counted Practice");
         practice.addIdentifier().setSystem(RecordFixtures.ODS_SYSTEM).setValue("Y99001");

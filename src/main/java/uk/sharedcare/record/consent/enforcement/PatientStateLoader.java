@@ -9,8 +9,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,6 +69,19 @@ public final class PatientStateLoader {
         Map<String, Optional<String>> read = new HashMap<>();
         return state(patientId, inputs.fetch(patientId),
                 reference -> read.computeIfAbsent(key(reference), k -> organisationCode(reference)), sharing.current());
+    }
+
+    /**
+     * Several patients' states as stored now, read together (the extract's chunks): their inputs in the statements
+     * of one patient's, each organisation's code read once for all of them.
+     */
+    public Map<String, PatientState> loadAll(Collection<String> patientIds) {
+        Map<String, Optional<String>> read = new HashMap<>();
+        Map<String, OrganisationSharing> sharingNow = sharing.current();
+        Map<String, PatientState> states = new LinkedHashMap<>();
+        inputs.fetchAll(patientIds).forEach((patientId, found) -> states.put(patientId, state(patientId, found,
+                reference -> read.computeIfAbsent(key(reference), k -> organisationCode(reference)), sharingNow)));
+        return states;
     }
 
     /**

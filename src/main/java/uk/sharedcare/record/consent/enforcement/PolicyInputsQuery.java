@@ -10,7 +10,10 @@ import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamToken;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -48,7 +51,6 @@ final class PolicyInputsQuery {
     private final IHapiTransactionService transactions;
     private final Set<Code> cohortCodes;
     private final Set<Code> dissentCodes;
-    private final String idsSql;
     private final Object[] codeHashes;
 
     PolicyInputsQuery(JdbcTemplate jdbc, SearchBuilderFactory<JpaPid> searchBuilders,
@@ -66,21 +68,50 @@ final class PolicyInputsQuery {
         cohortCodes.forEach(code -> hashes.add(codeHash(partitions, "Condition", code)));
         dissentCodes.forEach(code -> hashes.add(codeHash(partitions, "Observation", code)));
         this.codeHashes = hashes.toArray();
-        this.idsSql = idsSql(hashes.size());
     }
 
     PolicyInputs fetch(String patientId) {
-        String id = new IdType(patientId).getIdPart();
-        List<IBaseResource> loaded = transactions.withSystemRequest().readOnly().execute(() -> {
-            List<JpaPid> pids = jdbc.query(idsSql, (row, n) -> JpaPid.fromIdAndResourceType(row.getLong(1),
-                    row.getString(2)), Stream.concat(Stream.of(id, id), Stream.of(codeHashes)).toArray());
-            if (pids.isEmpty()) {
-                return List.<IBaseResource>of();
+        return fetchAll(List.of(patientId)).get(patientId);
+    }
+
+    /**
+     * The inputs of several patients ({@code Patient/<id>}) in the same two or three statements as one patient's:
+     * the ids of all of them at once, one load, then each resource given to the patient it is about.
+     */
+    Map<String, PolicyInputs> fetchAll(Collection<String> patientIds) {
+        List<String> ids = patientIds.stream().map(patientId -> new IdType(patientId).getIdPart()).distinct().toList();
+        List<IBaseResource> loaded = ids.isEmpty() ? List.of() : transactions.withSystemRequest().readOnly()
+                .execute(() -> {
+                    Object[] parameters = Stream.of(ids.stream(), ids.stream(), Stream.of(codeHashes))
+                            .flatMap(s -> s).toArray();
+                    List<JpaPid> pids = jdbc.query(idsSql(ids.size(), codeHashes.length), (row, n) ->
+                            JpaPid.fromIdAndResourceType(row.getLong(1), row.getString(2)), parameters)
+                            .stream().distinct().toList();
+                    if (pids.isEmpty()) {
+                        return List.<IBaseResource>of();
+                    }
+                    ISearchBuilder<JpaPid> loader = searchBuilders.newSearchBuilder("Patient", Patient.class);
+                    return loader.loadResourcesByPid(pids, new SystemRequestDetails());
+                });
+        Map<String, Patient> patients = new HashMap<>();
+        Map<String, List<IBaseResource>> about = new HashMap<>();
+        for (IBaseResource resource : loaded) {
+            if (resource instanceof Patient patient) {
+                patients.put(patient.getIdElement().getIdPart(), patient);
+            } else if (resource != null) {
+                patientOf(resource).ifPresent(id -> about.computeIfAbsent(id, k -> new ArrayList<>()).add(resource));
             }
-            ISearchBuilder<JpaPid> loader = searchBuilders.newSearchBuilder("Patient", Patient.class);
-            return loader.loadResourcesByPid(pids, new SystemRequestDetails());
-        });
-        Optional<Patient> patient = ofType(loaded, Patient.class).findFirst();
+        }
+        Map<String, PolicyInputs> inputs = new LinkedHashMap<>();
+        for (String patientId : patientIds) {
+            String id = new IdType(patientId).getIdPart();
+            inputs.put(patientId, inputsOf(id, Optional.ofNullable(patients.get(id)),
+                    about.getOrDefault(id, List.of())));
+        }
+        return inputs;
+    }
+
+    private PolicyInputs inputsOf(String id, Optional<Patient> patient, List<IBaseResource> loaded) {
         if (patient.isEmpty()) {
             return PolicyInputs.NONE;
         }
@@ -108,21 +139,47 @@ final class PolicyInputsQuery {
                         .toList());
     }
 
+    /** The patient (id part) a policy input is about, by the element the policy reads. */
+    private static Optional<String> patientOf(IBaseResource resource) {
+        Reference about;
+        if (resource instanceof Consent consent) {
+            about = consent.getPatient();
+        } else if (resource instanceof EpisodeOfCare episode) {
+            about = episode.getPatient();
+        } else if (resource instanceof CareTeam team) {
+            about = team.getSubject();
+        } else if (resource instanceof Flag flag) {
+            about = flag.getSubject();
+        } else if (resource instanceof Condition condition) {
+            about = condition.getSubject();
+        } else if (resource instanceof Observation observation) {
+            about = observation.getSubject();
+        } else {
+            return Optional.empty();
+        }
+        if (about.getReference() == null) {
+            return Optional.empty();
+        }
+        IdType target = new IdType(about.getReference());
+        return "Patient".equals(target.getResourceType()) ? Optional.of(target.getIdPart()) : Optional.empty();
+    }
+
     /**
      * The Patient's own row, then every resource whose references the index links to it: of the types whose
      * every version counts, any; of Conditions and Observations, those indexed under one of the codes.
      */
-    private static String idsSql(int codeCount) {
+    private static String idsSql(int patientCount, int codeCount) {
+        String patients = "?,".repeat(patientCount - 1) + "?";
         String coded = codeCount == 0 ? "" : " or s.RES_TYPE in ('Condition', 'Observation') and exists (select 1"
                 + " from HFJ_SPIDX_TOKEN t where t.RES_ID = s.RES_ID and t.HASH_SYS_AND_VALUE in ("
                 + "?,".repeat(codeCount - 1) + "?))";
         return "select p.RES_ID, p.RES_TYPE from HFJ_RESOURCE p"
-                + " where p.RES_TYPE = 'Patient' and p.FHIR_ID = ? and p.RES_DELETED_AT is null"
+                + " where p.RES_TYPE = 'Patient' and p.FHIR_ID in (" + patients + ") and p.RES_DELETED_AT is null"
                 + " union"
                 + " select s.RES_ID, s.RES_TYPE from HFJ_RESOURCE p"
                 + " join HFJ_RES_LINK l on l.TARGET_RESOURCE_ID = p.RES_ID"
                 + " join HFJ_RESOURCE s on s.RES_ID = l.SRC_RESOURCE_ID"
-                + " where p.RES_TYPE = 'Patient' and p.FHIR_ID = ? and p.RES_DELETED_AT is null"
+                + " where p.RES_TYPE = 'Patient' and p.FHIR_ID in (" + patients + ") and p.RES_DELETED_AT is null"
                 + " and s.RES_DELETED_AT is null"
                 + " and (s.RES_TYPE in (" + quoted(EVERY_VERSION_COUNTS) + ")" + coded + ")";
     }
