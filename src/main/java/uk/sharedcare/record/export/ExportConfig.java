@@ -28,9 +28,9 @@ import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
 public class ExportConfig {
 
     @Bean
-    ExtractRunner extractRunner(DaoRegistry daos, PatientStateLoader patients, SecondaryUsePolicy policy,
-            FhirContext fhir) {
-        return new ExtractRunner(daos, patients, policy, fhir);
+    ExtractRunner extractRunner(DaoRegistry daos, DataSource dataSource, PatientStateLoader patients,
+            SecondaryUsePolicy policy, FhirContext fhir) {
+        return new ExtractRunner(daos, new JdbcTemplate(dataSource), patients, policy, fhir);
     }
 
     /** The extract's batch2 job, registered by HAPI's batch2 with every job definition bean of the server. */

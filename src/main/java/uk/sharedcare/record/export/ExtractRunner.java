@@ -7,8 +7,6 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.model.api.IModelJson;
 import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.parser.IParser;
-import ca.uhn.fhir.rest.api.Constants;
-import ca.uhn.fhir.rest.api.SortSpec;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.DateRangeParam;
@@ -51,6 +49,7 @@ import org.hl7.fhir.r4.model.Group;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.springframework.jdbc.core.JdbcTemplate;
 import uk.sharedcare.record.consent.Exclusion;
 import uk.sharedcare.record.consent.PatientState;
 import uk.sharedcare.record.consent.SecondaryUsePolicy;
@@ -86,12 +85,15 @@ final class ExtractRunner {
     private volatile int chunkSize = CHUNK;
 
     private final DaoRegistry daos;
+    private final JdbcTemplate jdbc;
     private final PatientStateLoader patients;
     private final SecondaryUsePolicy policy;
     private final FhirContext fhir;
 
-    ExtractRunner(DaoRegistry daos, PatientStateLoader patients, SecondaryUsePolicy policy, FhirContext fhir) {
+    ExtractRunner(DaoRegistry daos, JdbcTemplate jdbc, PatientStateLoader patients, SecondaryUsePolicy policy,
+            FhirContext fhir) {
         this.daos = daos;
+        this.jdbc = jdbc;
         this.patients = patients;
         this.policy = policy;
         this.fhir = fhir;
@@ -152,8 +154,7 @@ final class ExtractRunner {
                 consumer.accept(new Chunk(index[0]++, members.subList(from, Math.min(from + size, members.size()))));
             }
         } else {
-            forEachPage("Patient", size, page -> consumer.accept(new Chunk(index[0]++,
-                    page.stream().map(patient -> patient.getIdElement().getIdPart()).toList())));
+            forEachIdPage("Patient", size, ids -> consumer.accept(new Chunk(index[0]++, ids)));
         }
     }
 
@@ -165,7 +166,7 @@ final class ExtractRunner {
         Path parts = directory.resolve(PARTS);
         Files.createDirectories(parts);
         try (Run run = new Run(context, parts, chunk.index(), context.request().group().map(this::members))) {
-            run.patients(currentPatients(chunk.patientIds()));
+            run.patients(current("Patient", chunk.patientIds()));
             return run.finish();
         }
     }
@@ -222,8 +223,8 @@ final class ExtractRunner {
         long[] count = {0};
         try (BufferedWriter writer = Files.newBufferedWriter(directory.resolve(fileName("Organization")),
                 StandardCharsets.UTF_8)) {
-            forEachPage("Organization", chunkSize, organisations -> {
-                for (Resource organisation : organisations) {
+            forEachIdPage("Organization", chunkSize, ids -> {
+                for (Resource organisation : current("Organization", ids)) {
                     Optional<Resource> asAt = asAt(organisation, context.cutOff());
                     if (asAt.isPresent() && changedSince(context.request(), asAt.get())) {
                         writer.write(json.encodeResourceToString(deidentifier.apply(asAt.get())));
@@ -277,34 +278,37 @@ final class ExtractRunner {
                 .toList();
     }
 
-    private interface PageConsumer {
-        void accept(List<Resource> page) throws IOException;
+    private interface IdPageConsumer {
+        void accept(List<String> ids) throws IOException;
     }
 
-    /** Every current resource of a type in id order, a page at a time, never from a cached search. */
-    private void forEachPage(String type, int size, PageConsumer consumer) throws IOException {
-        SearchParameterMap all = new SearchParameterMap();
-        all.setSort(new SortSpec("_id"));
-        SystemRequestDetails request = new SystemRequestDetails();
-        request.addHeader(Constants.HEADER_CACHE_CONTROL, Constants.CACHE_CONTROL_NO_CACHE);
-        IBundleProvider results = dao(type).search(all, request);
-        for (int from = 0; ; from += size) {
-            List<IBaseResource> page = results.getResources(from, from + size);
-            if (page.isEmpty()) {
+    /**
+     * The ids of every current resource of a type in id order, a page at a time, read from HAPI's resource table
+     * by keyset: memory and time per page stay the same however many there are, and no search result is stored
+     * (a stored search stops at HAPI's search result limit, which a borough's patients pass).
+     */
+    private void forEachIdPage(String type, int size, IdPageConsumer consumer) throws IOException {
+        String after = "";
+        while (true) {
+            List<String> ids = jdbc.queryForList("select FHIR_ID from HFJ_RESOURCE where RES_TYPE = ?"
+                    + " and RES_DELETED_AT is null and FHIR_ID > ? order by FHIR_ID fetch first ? rows only",
+                    String.class, type, after, size);
+            if (ids.isEmpty()) {
                 return;
             }
-            consumer.accept(page.stream().map(Resource.class::cast).toList());
+            consumer.accept(ids);
+            after = ids.get(ids.size() - 1);
         }
     }
 
-    /** The current Patients of these ids, in the order given; ids with no current Patient are left out. */
-    private List<Resource> currentPatients(List<String> ids) {
+    /** The current resources of a type with these ids, in the order given; ids with none are left out. */
+    private List<Resource> current(String type, List<String> ids) {
         TokenOrListParam wanted = new TokenOrListParam();
         ids.forEach(id -> wanted.addOr(new TokenParam(id)));
         SearchParameterMap query = SearchParameterMap.newSynchronous().add("_id", wanted);
         Map<String, Resource> found = new HashMap<>();
-        dao("Patient").search(query, new SystemRequestDetails()).getAllResources()
-                .forEach(patient -> found.put(patient.getIdElement().getIdPart(), (Resource) patient));
+        dao(type).search(query, new SystemRequestDetails()).getAllResources()
+                .forEach(resource -> found.put(resource.getIdElement().getIdPart(), (Resource) resource));
         return ids.stream().map(found::get).filter(Objects::nonNull).toList();
     }
 

@@ -193,6 +193,21 @@ class PagingIT {
     }
 
     @Test
+    void aHiddenPatientsSearchNeedingPagesAnswersAsAMissingPatientsUnstoredOne() {
+        String hidden = borough.patientAt(Callers.NORTHGATE_PRACTICE, Callers.drJones(), "1950-05-01");
+        borough.bloodPressure(Callers.drJones(), hidden);
+        borough.bloodPressure(Callers.drJones(), hidden);
+        String missing = "Patient/" + UUID.randomUUID();
+
+        RawResponse stored = gp.get("/Observation?subject=" + hidden + "&_count=1");
+        RawResponse unstored = gp.get("/Observation?subject=" + missing + "&_count=1");
+
+        assertThat(storedSearchesNaming(hidden)).as("two matches for a page of one: stored").isPositive();
+        HiddenVersusMissing.assertSameAnswer(stored, hidden.substring("Patient/".length()), unstored,
+                missing.substring("Patient/".length()));
+    }
+
+    @Test
     void searchesCannotBePagedByOffsetAroundTheLinks() {
         assertThat(gp.get("/Patient?_offset=3&_count=3").status()).isEqualTo(403);
     }
