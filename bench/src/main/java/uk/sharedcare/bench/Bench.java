@@ -154,7 +154,7 @@ public final class Bench {
          * record's monthly extract for the ICB, or HAPI's own {@code $export} of the same types.
          */
         private ExtractTiming.Result timedExtract(ServerNodes nodes, ServerProcess.Mode mode, int scale) {
-            if (!settings.extract()) {
+            if (!settings.timesExtract(mode)) {
                 return null;
             }
             try {
@@ -200,6 +200,9 @@ public final class Bench {
                 int scale, String stamp) throws Exception {
             CostMeter meter = new CostMeter(database, nodes);
             List<OperationResult> closed = new ArrayList<>();
+            if (!settings.requests()) {
+                return new Measured(closed, List.of(), nodes.memory());
+            }
             for (Operation operation : operations) {
                 Thread dumps = mode == ServerProcess.Mode.PLUGIN_ON && settings.profileSamples() > 0
                         ? ThreadDumps.during(nodes.first(), settings, scale + "-" + slug(operation.name()),

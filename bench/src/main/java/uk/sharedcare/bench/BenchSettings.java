@@ -29,19 +29,31 @@ import java.util.Set;
  * @param profileSamples thread dumps of the plugin-on server taken during each measured operation
  * @param work directory for the database and server logs
  * @param results directory for results JSON and markdown
- * @param extract whether the month's extract is timed on each mode's nodes (the record's, HAPI's own
- *     {@code $export} with the plugin off)
+ * @param extract which of the month's exports are timed: {@code both} (the record's extract, plugin on, and
+ *     HAPI's own {@code $export}, plugin off), {@code record} (the record's only) or {@code none}
+ * @param requests whether the requests are measured ({@code --requests 0}: only loading and the extract)
  * @param keptDatabase a PostgreSQL data directory kept between runs, in which loading resumes where an earlier run
  *     stopped; empty: a fresh database under {@code work}
  */
 record BenchSettings(List<Integer> scales, int clients, double rate, int seconds, int warmupSeconds,
         int maxRequests, long seed, int nodes, int auditClients, int auditSeconds, int loadThreads, int loadSlice,
-        String serverHeap, int profileSamples, Path work, Path results, boolean extract,
+        String serverHeap, int profileSamples, Path work, Path results, String extract, boolean requests,
         Optional<Path> keptDatabase) {
 
     private static final Set<String> NAMES = Set.of("scales", "clients", "rate", "seconds", "warmup",
             "max-requests", "seed", "nodes", "audit-clients", "audit-seconds", "load-threads", "load-slice",
-            "server-heap", "profile-samples", "work", "results", "extract", "keep-database");
+            "server-heap", "profile-samples", "work", "results", "extract", "requests", "keep-database");
+
+    private static String extractChoice(String given) {
+        if (!Set.of("both", "record", "none").contains(given)) {
+            throw new IllegalArgumentException("--extract is both, record or none, not " + given);
+        }
+        return given;
+    }
+
+    boolean timesExtract(ServerProcess.Mode mode) {
+        return extract.equals("both") || extract.equals("record") && mode == ServerProcess.Mode.PLUGIN_ON;
+    }
 
     static BenchSettings parse(String[] args) {
         if (args.length % 2 != 0) {
@@ -73,7 +85,8 @@ record BenchSettings(List<Integer> scales, int clients, double rate, int seconds
                 Integer.parseInt(given.getOrDefault("profile-samples", "0")),
                 Path.of(given.getOrDefault("work", "bench/work")).toAbsolutePath(),
                 Path.of(given.getOrDefault("results", "bench/results")).toAbsolutePath(),
-                !"0".equals(given.getOrDefault("extract", "1")),
+                extractChoice(given.getOrDefault("extract", "both")),
+                !"0".equals(given.getOrDefault("requests", "1")),
                 Optional.ofNullable(given.get("keep-database")).map(directory -> Path.of(directory).toAbsolutePath()));
     }
 }

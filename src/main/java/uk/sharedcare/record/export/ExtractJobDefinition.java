@@ -76,7 +76,9 @@ final class ExtractJobDefinition {
             try {
                 runner.split(run.request(), run.chunkSize(), chunk -> {
                     sink.accept(chunk);
-                    chunks[0]++;
+                    if (chunks[0]++ % 100 == 0) {
+                        runs.patientsDone(run, 0); // alive: a region's split outlasts abandoned-after otherwise
+                    }
                 });
             } catch (IOException failure) {
                 throw new JobExecutionFailedException("Could not cut the population into chunks", failure);

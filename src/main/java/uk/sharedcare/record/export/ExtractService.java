@@ -29,9 +29,9 @@ import uk.sharedcare.record.consent.NationalOptOutList;
 import uk.sharedcare.record.consent.SecondaryUsePolicy;
 
 /**
- * Runs extracts: asynchronously for Bulk Data {@code $export} (job in the shared job store, files under the
- * extract directory), or at once for the extract command and the monthly schedule. Every run is audited when it
- * ends; a run that cannot be audited releases nothing.
+ * Runs extracts: as batch2 jobs for Bulk Data {@code $export} and the monthly schedule (status in the shared job
+ * store, files under the extract directory, chunks taken by any node's batch2 workers), or at once on its own
+ * node for the extract command. Every run is audited when it ends; a run that cannot be audited releases nothing.
  */
 public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
 
@@ -142,17 +142,23 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
 
     /** Accepts an extract and starts it as a batch2 job, which any node may work on; returns the job. */
     ExtractJob start(Requester requester, ExtractRequest request, String requestUrl) {
-        Pseudonyms pseudonyms = pseudonymsFor(request.recipient()).orElseThrow();
+        pseudonymsFor(request.recipient()).orElseThrow(); // a recipient without a key is refused now
         request.group().ifPresent(runner::members); // an unknown Group is refused now, not in the background
         String id = UUID.randomUUID().toString();
-        NationalOptOut nationalOptOut = nationalOptOutCopiedInto(request.recipient(), directoryOf(id));
         Instant now = clock.instant();
-        ExtractJob job = new ExtractJob(id, requester.subject(), request.recipient(),
-                request.month(), requestUrl, ExtractJob.Status.ACCEPTED, 0, now, Optional.empty(), Optional.empty());
-        jobs.create(job, now);
-        startBatch2(ExtractJobParameters.of(job.id(), request, requester, now, directoryOf(job.id()),
-                Optional.empty(), runner.chunkSize(), nationalOptOut));
-        return job;
+        try {
+            NationalOptOut nationalOptOut = nationalOptOutCopiedInto(request.recipient(), directoryOf(id));
+            ExtractJob job = new ExtractJob(id, requester.subject(), request.recipient(), request.month(),
+                    requestUrl, ExtractJob.Status.ACCEPTED, 0, now, Optional.empty(), Optional.empty());
+            jobs.create(job, now);
+            startBatch2(ExtractJobParameters.of(id, request, requester, now, directoryOf(id), Optional.empty(),
+                    runner.chunkSize(), nationalOptOut));
+            return job;
+        } catch (RuntimeException notStarted) {
+            deleteTree(directoryOf(id)); // the copy of the opt-out answer holds NHS numbers
+            jobs.fail(id, String.valueOf(notStarted.getMessage()), clock.instant());
+            throw notStarted;
+        }
     }
 
     private void startBatch2(ExtractJobParameters run) {
@@ -225,6 +231,7 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
                     Optional.of("schedule " + request.month()), runner.chunkSize(),
                     nationalOptOutCopiedInto(request.recipient(), directory)));
         } catch (RuntimeException failure) {
+            deleteTree(directory.resolve(ANSWER_COPY));
             jobs.fail(id, String.valueOf(failure.getMessage()), clock.instant());
             audit.failedRun(scheduler, request, id, now, clock.instant(), String.valueOf(failure.getMessage()));
             throw failure;

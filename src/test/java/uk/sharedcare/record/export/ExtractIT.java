@@ -436,6 +436,14 @@ class ExtractIT {
             assertThat(details(run)).containsEntry("patients-excluded:national-data-opt-out", "1");
             assertThat(details(run).get("national-data-opt-out")).contains("answer checked on " + today())
                     .contains("sha256 " + DigestUtils.sha256Hex(answer));
+            ExtractJob job = extracts.job(extract.jobId()).orElseThrow();
+            ExtractResult result = extracts.resultOf(job);
+            try (var left = Files.list(extracts.fileOf(job, result.files().get(0)).getParent())) {
+                assertThat(left.map(file -> file.getFileName().toString()).toList())
+                        .as("the run's copy of the answer (NHS numbers) and its parts are gone; only its files stay")
+                        .containsExactlyInAnyOrderElementsOf(result.files().stream()
+                                .map(ExtractResult.OutputFile::fileName).toList());
+            }
         } finally {
             TestServerInitializer.answerWithNobodyOptedOut();
         }
