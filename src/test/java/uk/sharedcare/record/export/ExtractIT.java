@@ -62,6 +62,9 @@ class ExtractIT {
     @org.springframework.beans.factory.annotation.Autowired
     ExtractService extracts;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    javax.sql.DataSource dataSource;
+
     private final String surname = "Marwood" + UUID.randomUUID().toString().substring(0, 6);
     private final String month = YearMonth.now(ZoneId.of("Europe/London")).toString();
     private final Map<String, String> patients = new LinkedHashMap<>();
@@ -199,6 +202,10 @@ class ExtractIT {
 
             assertThat(inThrees.files()).isEqualTo(usual.files());
             assertThat(inThrees.summary().get("excluded")).isEqualTo(usual.summary().get("excluded"));
+            assertThat(batch2InstanceOf(inThrees)).as("run as HAPI's batch2 job, in chunks of three")
+                    .containsEntry("DEFINITION_ID", "scr-monthly-extract").containsEntry("STAT", "COMPLETED")
+                    .hasEntrySatisfying("PARAMS_JSON_VC",
+                            params -> assertThat(String.valueOf(params)).contains("\"chunkSize\":3"));
             assertThat(everyoneInFifties.files()).isEqualTo(everyone.files());
             assertThat(everyoneInFifties.summary().get("excluded")).isEqualTo(everyone.summary().get("excluded"));
         } finally {
@@ -328,6 +335,15 @@ class ExtractIT {
             assertThat(run.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._8);
             assertThat(run.getOutcomeDesc()).contains(PolicyRule.NATIONAL_DATA_OPT_OUT.plainWords());
         });
+    }
+
+    /** The row of the batch2 job instance that made an extract, from HAPI's own table. */
+    private Map<String, Object> batch2InstanceOf(Extract extract) {
+        org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+        String instance = jdbc.queryForObject("select BATCH2_INSTANCE from SCR_EXTRACT_JOB where ID = ?", String.class,
+                extract.jobId());
+        return jdbc.queryForMap("select DEFINITION_ID, STAT, PARAMS_JSON_VC from BT2_JOB_INSTANCE where ID = ?",
+                instance);
     }
 
     /** The job once it has ended: a batch2 job, run by whichever node's workers take its chunks. */
