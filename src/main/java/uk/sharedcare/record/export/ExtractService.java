@@ -45,8 +45,10 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
     private final IJobCoordinator batch2;
     private final IJobMaintenanceService maintenance;
     private final Clock clock;
-    /** The National Data Opt-out answer this node last read for a run, kept while runs go on applying it. */
-    private volatile NationalOptOut lastAnswer;
+    /** The National Data Opt-out answer this node last read for a run, kept while that run's chunks go on. */
+    private volatile KeptAnswer lastAnswer;
+
+    private record KeptAnswer(String jobId, NationalOptOut answer) {}
     static final String MANIFEST = "manifest.json";
     /** Where a run keeps its copy of the National Data Opt-out answer until its files are assembled. */
     static final String ANSWER_COPY = "national-data-opt-out";
@@ -256,9 +258,9 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
             return new NationalOptOut(Optional.empty(),
                     policy.decideNationalOptOut(run.recipient(), Optional.empty(), today));
         }
-        NationalOptOut kept = lastAnswer;
-        if (kept != null && kept.answer().map(a -> a.sha256().equals(run.nationalOptOutSha256())).orElse(false)) {
-            return kept;
+        KeptAnswer kept = lastAnswer;
+        if (kept != null && kept.jobId().equals(run.jobId())) {
+            return kept.answer();
         }
         NationalOptOut read = nationalOptOutFrom(run.recipient(), copyOf(properties.nationalOptOut(),
                 run.directoryPath().resolve(ANSWER_COPY).resolve(properties.nationalOptOut().list().getFileName())));
@@ -266,7 +268,7 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
             throw new IllegalStateException("The National Data Opt-out answer changed while extract " + run.jobId()
                     + " was running; ask for the extract again");
         }
-        lastAnswer = read;
+        lastAnswer = new KeptAnswer(run.jobId(), read);
         return read;
     }
 
