@@ -191,7 +191,8 @@ final class ExtractRunner {
         List<ExtractResult.OutputFile> files = new ArrayList<>();
         for (String type : ExtractRequest.EXTRACTED_TYPES) {
             long count = type.equals("Organization") && context.request().types().contains(type)
-                    ? writeOrganisations(context, directory) : concatenate(type, inOrder, directory);
+                    ? writeOrganisations(context, directory)
+                    : written.getOrDefault(type, 0L) > 0 ? concatenate(type, inOrder, directory) : 0;
             if (count > 0) {
                 files.add(new ExtractResult.OutputFile(type, fileName(type), count,
                         sha256(directory.resolve(fileName(type)))));

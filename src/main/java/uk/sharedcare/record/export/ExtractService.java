@@ -73,6 +73,13 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
         return properties.keyFor(recipient).map(Pseudonyms::new);
     }
 
+    /** The recipient's pseudonyms, for a run that cannot go on without them. */
+    private Pseudonyms keyedPseudonymsFor(String recipient) {
+        return pseudonymsFor(recipient).orElseThrow(() -> new IllegalArgumentException(
+                "No pseudonymisation key is configured for recipient " + recipient
+                        + " (shared-care.extract.keys." + recipient + ")"));
+    }
+
     /** How many patients the runner takes together; for tests only, the files do not depend on it. */
     void chunkSize(int patients) {
         runner.chunkSize(patients);
@@ -191,9 +198,7 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
     private ExtractResult runInto(Path directory, Requester requester, ExtractRequest request, String command,
             ExtractRunner.Progress progress) {
         // the command's run, on the node it starts; $export and the schedule are batch2 jobs (start, runScheduled)
-        Pseudonyms pseudonyms = pseudonymsFor(request.recipient()).orElseThrow(() -> new IllegalArgumentException(
-                "No pseudonymisation key is configured for recipient " + request.recipient()
-                        + " (shared-care.extract.keys." + request.recipient() + ")"));
+        Pseudonyms pseudonyms = keyedPseudonymsFor(request.recipient());
         String runId = UUID.randomUUID().toString();
         Instant started = clock.instant();
         try {
@@ -227,8 +232,7 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
         Requester scheduler = new Requester(SCHEDULER, "extract-schedule", request.recipient(),
                 request.purpose(), Optional.empty());
         try {
-            pseudonymsFor(request.recipient()).orElseThrow(() -> new IllegalArgumentException(
-                    "No pseudonymisation key is configured for recipient " + request.recipient()));
+            keyedPseudonymsFor(request.recipient());
             startBatch2(ExtractJobParameters.of(id, request, scheduler, now, directory,
                     Optional.of("schedule " + request.month()), runner.chunkSize(),
                     nationalOptOutCopiedInto(request.recipient(), directory)));
