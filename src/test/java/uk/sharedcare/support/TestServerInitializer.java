@@ -27,16 +27,25 @@ public final class TestServerInitializer implements ApplicationContextInitialize
                 .applyTo(context);
     }
 
-    /** Pseudonymisation keys for the two extract recipients, and a directory of this test run's own. */
+    /**
+     * Pseudonymisation keys for the two extract recipients, a directory of this test run's own, and chunk leases
+     * short enough for a test to see a quiet node's chunks taken over.
+     */
     public static String[] extractSettings() {
         return new String[] {
                 "shared-care.extract.keys.QZ9=" + EXTRACT_KEYS.get("QZ9"),
                 "shared-care.extract.keys.X9Z01=" + EXTRACT_KEYS.get("X9Z01"),
                 "shared-care.extract.directory=" + EXTRACT_DIRECTORY,
                 "shared-care.extract.national-opt-out.list=" + NATIONAL_OPT_OUT_ANSWER,
+                "shared-care.extract.chunks.claim-every=200ms",
+                "shared-care.extract.chunks.heartbeat-every=500ms",
+                "shared-care.extract.chunks.abandoned-after=" + CHUNKS_ABANDONED_AFTER.toMillis() + "ms",
                 "shared-care.audit.spill-directory=" + SPILL_DIRECTORY,
                 "shared-care.cors.allowed-origins=" + BROWSER_APP_ORIGIN};
     }
+
+    /** How long a node of the test servers may go quiet before another takes over its extract chunks. */
+    public static final java.time.Duration CHUNKS_ABANDONED_AFTER = java.time.Duration.ofSeconds(4);
 
     /** The one origin a browser app may call the test servers from. */
     public static final String BROWSER_APP_ORIGIN = "https://app.example.nhs.uk";

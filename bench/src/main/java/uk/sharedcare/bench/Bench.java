@@ -123,6 +123,7 @@ public final class Bench {
             List<ServerProcess.Memory> afterLoad;
             Measured on;
             ExtractTiming.Result extractOn;
+            ExtractTiming.Result extractOnMoreNodes;
             try (ServerNodes nodes = start(ServerProcess.Mode.PLUGIN_ON, to, "")) {
                 PopulationLoader loader = new PopulationLoader(http, nodes, population, callers, settings,
                         database);
@@ -136,6 +137,7 @@ public final class Bench {
                 awaitAlertsDelivered();
                 on = measureAll(operations, nodes, ServerProcess.Mode.PLUGIN_ON, to, stamp);
                 extractOn = timedExtract(nodes, ServerProcess.Mode.PLUGIN_ON, to);
+                extractOnMoreNodes = timedExtractOnMoreNodes(nodes, to);
             }
             Measured off;
             ExtractTiming.Result extractOff;
@@ -146,7 +148,8 @@ public final class Bench {
             AuditCeiling.Result ceiling = settings.auditClients() > 0 ? auditCeilingOrNone(to) : null;
             LedgerCeiling.Result ledgerCeiling = settings.auditClients() > 0 ? ledgerCeilingOrNone() : null;
             return new ScaleResult(to, settings.nodes(), load, afterLoad, on.memory(), off.memory(), off.closed(),
-                    on.closed(), off.open(), on.open(), ceiling, ledgerCeiling, extractOn, extractOff);
+                    on.closed(), off.open(), on.open(), ceiling, ledgerCeiling, extractOn, extractOff,
+                    extractOnMoreNodes);
         }
 
         /**
@@ -172,6 +175,20 @@ public final class Bench {
             } catch (Exception e) {
                 log("The " + mode.label() + " extract could not be timed: " + e);
                 return null;
+            }
+        }
+
+        /**
+         * The record's extract again with {@code --extract-nodes} nodes sharing it: the others are started beside
+         * the running ones for it, on the same PostgreSQL and extract directory, and stopped after it.
+         */
+        private ExtractTiming.Result timedExtractOnMoreNodes(ServerNodes nodes, int scale) {
+            int more = settings.extractNodes() - nodes.count();
+            if (more <= 0 || !settings.timesExtract(ServerProcess.Mode.PLUGIN_ON)) {
+                return null;
+            }
+            try (ServerNodes others = start(ServerProcess.Mode.PLUGIN_ON, more, scale, "extract")) {
+                return timedExtract(nodes.with(others), ServerProcess.Mode.PLUGIN_ON, scale);
             }
         }
 
@@ -264,9 +281,13 @@ public final class Bench {
         }
 
         private ServerNodes start(ServerProcess.Mode mode, int scale, String purpose) {
-            log("Starting " + settings.nodes() + " server node(s), " + mode.label()
+            return start(mode, settings.nodes(), scale, purpose);
+        }
+
+        private ServerNodes start(ServerProcess.Mode mode, int count, int scale, String purpose) {
+            log("Starting " + count + " server node(s), " + mode.label()
                     + (purpose.isEmpty() ? "" : ", for the " + purpose));
-            return ServerNodes.start(settings.nodes(), jar, database, mode, issuer, settings.serverHeap(),
+            return ServerNodes.start(count, jar, database, mode, issuer, settings.serverHeap(),
                     settings.work(), scale + (purpose.isEmpty() ? "" : "-" + purpose));
         }
 

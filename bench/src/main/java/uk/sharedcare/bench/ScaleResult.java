@@ -16,13 +16,14 @@ import java.util.stream.Stream;
  * @param ledgerCeiling the audit ledger's own append ceiling, null if not measured
  * @param extractPluginOn the record's monthly extract of everyone, timed; null if not measured
  * @param extractPluginOff HAPI's own {@code $export} of the same types, plugin off; null if not measured
+ * @param extractPluginOnMoreNodes the record's extract again, with more nodes sharing it; null if not measured
  */
 record ScaleResult(int patients, int nodes, PopulationLoader.LoadTiming load,
         List<ServerProcess.Memory> memoryAfterLoad, List<ServerProcess.Memory> memoryPluginOn,
         List<ServerProcess.Memory> memoryPluginOff, List<OperationResult> pluginOff, List<OperationResult> pluginOn,
         List<OperationResult> openPluginOff, List<OperationResult> openPluginOn, AuditCeiling.Result auditCeiling,
         LedgerCeiling.Result ledgerCeiling, ExtractTiming.Result extractPluginOn,
-        ExtractTiming.Result extractPluginOff) {
+        ExtractTiming.Result extractPluginOff, ExtractTiming.Result extractPluginOnMoreNodes) {
 
     ScaleResult {
         nodes = Math.max(1, nodes);

@@ -187,12 +187,14 @@ final class ScaleTables {
     private void extract() {
         ExtractTiming.Result on = scale.extractPluginOn();
         ExtractTiming.Result off = scale.extractPluginOff();
+        ExtractTiming.Result more = scale.extractPluginOnMoreNodes();
         if (on == null && off == null) {
             return;
         }
         md.append("\n### The month's extract (issue 16)\n\n| export | nodes | seconds | patients/s | resources | files"
                 + " | RSS MiB | outcome |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
-        for (ExtractTiming.Result r : java.util.stream.Stream.of(on, off).filter(java.util.Objects::nonNull).toList()) {
+        for (ExtractTiming.Result r : java.util.stream.Stream.of(on, more, off).filter(java.util.Objects::nonNull)
+                .toList()) {
             md.append(f("| %s | %d | %.1f | %.0f | %s | %d | %,d | %s |%n", r.mode().equals("plugin-on")
                             ? "the record's pseudonymised extract" : "HAPI's own $export (plugin off)", r.nodes(),
                     r.seconds(), r.patientsPerSecond(), r.resources() < 0 ? "not counted" : f("%,d", r.resources()),
@@ -209,6 +211,11 @@ final class ScaleTables {
             }
             row(f("RSS < %,d MiB during the extract", Targets.RSS_MIB), f("%,d MiB", on.rssMiB()),
                     on.rssMiB() < Targets.RSS_MIB);
+            if (more != null && more.outcome().equals("complete")) {
+                row(f("%d nodes at least %.1f× as fast as one", more.nodes(), Targets.EXTRACT_TWO_NODE_SPEEDUP),
+                        f("%.2f× (%.1f s against %.1f s)", on.seconds() / more.seconds(), more.seconds(),
+                                on.seconds()), on.seconds() / more.seconds() >= Targets.EXTRACT_TWO_NODE_SPEEDUP);
+            }
         }
     }
 

@@ -12,9 +12,11 @@ import java.util.List;
 final class ServerNodes implements AutoCloseable {
 
     private final List<ServerProcess> nodes;
+    private final boolean ownsNodes;
 
-    private ServerNodes(List<ServerProcess> nodes) {
+    private ServerNodes(List<ServerProcess> nodes, boolean ownsNodes) {
         this.nodes = List.copyOf(nodes);
+        this.ownsNodes = ownsNodes;
     }
 
     /** Starts {@code count} nodes one after another (the first creates or migrates the schema alone). */
@@ -26,11 +28,18 @@ final class ServerNodes implements AutoCloseable {
                 Path log = logDirectory.resolve("server-" + mode.label() + "-" + label + "-node" + node + ".log");
                 started.add(ServerProcess.start(jar, database, mode, issuer, heap, log));
             }
-            return new ServerNodes(started);
+            return new ServerNodes(started, true);
         } catch (RuntimeException e) {
             started.forEach(ServerProcess::close);
             throw e;
         }
+    }
+
+    /** These nodes and {@code others} as one cluster; closing it closes neither (their owners do). */
+    ServerNodes with(ServerNodes others) {
+        List<ServerProcess> all = new ArrayList<>(nodes);
+        all.addAll(others.nodes);
+        return new ServerNodes(all, false);
     }
 
     int count() {
@@ -58,6 +67,8 @@ final class ServerNodes implements AutoCloseable {
 
     @Override
     public void close() {
-        nodes.forEach(ServerProcess::close);
+        if (ownsNodes) {
+            nodes.forEach(ServerProcess::close);
+        }
     }
 }

@@ -49,7 +49,8 @@ final class ServerProcess implements AutoCloseable {
         }
         command.addAll(List.of("-jar", jar.toString(),
                 "--shared-care.enabled=" + (mode == Mode.PLUGIN_ON),
-                "--shared-care.extract.directory=" + log.resolveSibling(log.getFileName() + ".extracts")));
+                // one directory per mode, shared by its nodes, as a deployment's nodes share theirs
+                "--shared-care.extract.directory=" + log.resolveSibling("extracts-" + mode.label())));
         command.addAll(mode == Mode.PLUGIN_ON ? extractSettings(log) : List.of("--fhir-server.hapi-bulk-export=true"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());

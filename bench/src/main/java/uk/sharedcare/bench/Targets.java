@@ -18,6 +18,9 @@ final class Targets {
     /** Issue 16: the month's extract of 175,000 patients in under six minutes on one node. */
     static final double EXTRACT_PATIENTS_PER_SECOND = 500;
 
+    /** Issue 16: two nodes on one PostgreSQL extract at least this many times as fast as one. */
+    static final double EXTRACT_TWO_NODE_SPEEDUP = 1.6;
+
     private Targets() {}
 
     /** The least throughput ratio (plugin on / plain HAPI) for a kind of operation. */

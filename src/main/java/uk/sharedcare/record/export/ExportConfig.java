@@ -2,12 +2,16 @@ package uk.sharedcare.record.export;
 
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import ca.uhn.fhir.batch2.coordinator.WorkChannelMessageListener;
 import ca.uhn.fhir.batch2.model.JobDefinition;
+import ca.uhn.fhir.batch2.model.JobWorkNotification;
+import ca.uhn.fhir.broker.api.IChannelProducer;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,6 +31,8 @@ import uk.sharedcare.record.consent.enforcement.PatientStateLoader;
 @EnableConfigurationProperties(ExtractProperties.class)
 public class ExportConfig {
 
+    private static final String WORK_CHANNEL_PRODUCER = "batch2ProcessingChannelProducer";
+
     @Bean
     ExtractRunner extractRunner(DaoRegistry daos, DataSource dataSource, PatientStateLoader patients,
             SecondaryUsePolicy policy, FhirContext fhir) {
@@ -35,8 +41,33 @@ public class ExportConfig {
 
     /** The extract's batch2 job, registered by HAPI's batch2 with every job definition bean of the server. */
     @Bean
-    JobDefinition<ExtractJobParameters> extractJobDefinition(ExtractRunner runner, ExtractService extracts) {
-        return ExtractJobDefinition.of(runner, extracts);
+    JobDefinition<ExtractJobParameters> extractJobDefinition(ExtractRunner runner, ExtractService extracts,
+            ChunkClaims claims) {
+        return ExtractJobDefinition.of(runner, extracts, claims);
+    }
+
+    /** This node's share of the extract's chunks, taken from the database rather than batch2's in-JVM channel. */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    ChunkClaims chunkClaims(DataSource dataSource, WorkChannelMessageListener batch2Worker,
+            IJobMaintenanceService maintenance, ExtractProperties properties) {
+        return new ChunkClaims(new ChunkLeases(new JdbcTemplate(dataSource)), batch2Worker, maintenance,
+                properties.chunks(), Clock.systemUTC());
+    }
+
+    /** Holds the extract's chunk notifications back from batch2's channel, for {@link ChunkClaims} to share out. */
+    @Bean
+    static BeanPostProcessor withheldExtractNotifications() {
+        return new BeanPostProcessor() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                // by the name of BaseBatch2Config's bean method: HAPI's in-JVM producer does not know its channel
+                if (bean instanceof IChannelProducer<?> producer && WORK_CHANNEL_PRODUCER.equals(name)) {
+                    return new WithheldExtractNotifications((IChannelProducer<JobWorkNotification>) producer);
+                }
+                return bean;
+            }
+        };
     }
 
     @Bean

@@ -9,13 +9,14 @@ import ca.uhn.fhir.batch2.api.JobExecutionFailedException;
 import ca.uhn.fhir.batch2.api.RunOutcome;
 import ca.uhn.fhir.batch2.api.StepExecutionDetails;
 import ca.uhn.fhir.batch2.api.VoidModel;
+import ca.uhn.fhir.batch2.model.ChunkOutcome;
 import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.model.api.IModelJson;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import uk.sharedcare.record.export.ExtractRunner.Chunk;
 import uk.sharedcare.record.export.ExtractRunner.RunContext;
 
@@ -32,7 +33,7 @@ final class ExtractJobDefinition {
 
     private ExtractJobDefinition() {}
 
-    static JobDefinition<ExtractJobParameters> of(ExtractRunner runner, ExtractRuns runs) {
+    static JobDefinition<ExtractJobParameters> of(ExtractRunner runner, ExtractRuns runs, ChunkClaims claims) {
         return JobDefinition.newBuilder()
                 .setJobDefinitionId(JOB)
                 .setJobDefinitionVersion(1)
@@ -44,7 +45,7 @@ final class ExtractJobDefinition {
                 .addIntermediateStep("extract-chunk", "One chunk de-identified and written as its parts",
                         ChunkCounts.class, new ExtractChunk(runner, runs))
                 .addFinalReducerStep("assemble", "The parts joined in chunk order, the counts summed",
-                        Report.class, new Assemble(runner, runs, new ArrayList<>()))
+                        Report.class, new Assemble(runner, runs, claims, new ConcurrentHashMap<>()))
                 .errorHandler(details -> runs.failed(details.getParameters(), details.getInstance().getErrorMessage()))
                 .build();
     }
@@ -107,35 +108,46 @@ final class ExtractJobDefinition {
         }
     }
 
-    private record Assemble(ExtractRunner runner, ExtractRuns runs, List<ChunkCounts> outcomes)
-            implements IReductionStepWorker<ExtractJobParameters, ChunkCounts, Report> {
+    /**
+     * The reducer, holding its run's reducer lease while it works. A chunk done twice (its node went quiet and
+     * another redid it) has two outcomes with the same counts: one is kept per chunk.
+     */
+    private record Assemble(ExtractRunner runner, ExtractRuns runs, ChunkClaims claims,
+            Map<Integer, ChunkCounts> outcomes) implements IReductionStepWorker<ExtractJobParameters, ChunkCounts, Report> {
 
         @Override
-        public ca.uhn.fhir.batch2.model.ChunkOutcome consume(
-                ChunkExecutionDetails<ExtractJobParameters, ChunkCounts> chunk) {
-            outcomes.add(chunk.getData());
-            return ca.uhn.fhir.batch2.model.ChunkOutcome.SUCCESS();
+        public ChunkOutcome consume(ChunkExecutionDetails<ExtractJobParameters, ChunkCounts> chunk) {
+            if (outcomes.isEmpty()) {
+                claims.reducing(chunk.getInstanceId());
+            }
+            outcomes.putIfAbsent(chunk.getData().index(), chunk.getData());
+            return ChunkOutcome.SUCCESS();
         }
 
         @Override
         public RunOutcome run(StepExecutionDetails<ExtractJobParameters, ChunkCounts> step, IJobDataSink<Report> sink) {
             ExtractJobParameters run = step.getParameters();
-            if (runs.cancelled(run)) {
-                return new RunOutcome(0);
-            }
+            String instance = step.getInstance().getInstanceId();
+            claims.reducing(instance);
             try {
-                ExtractResult result = runner.assemble(runs.contextOf(run), outcomes, run.directoryPath());
+                if (runs.cancelled(run)) {
+                    return new RunOutcome(0);
+                }
+                ExtractResult result = runner.assemble(runs.contextOf(run), List.copyOf(outcomes.values()),
+                        run.directoryPath());
                 runs.assembled(run, result);
                 sink.accept(new Report(run.jobId(), result.patientsIncluded()));
                 return new RunOutcome(outcomes.size());
             } catch (IOException failure) {
                 throw new JobExecutionFailedException("Could not assemble the extract's files", failure);
+            } finally {
+                claims.reduced(instance);
             }
         }
 
         @Override
         public IReductionStepWorker<ExtractJobParameters, ChunkCounts, Report> newInstance() {
-            return new Assemble(runner, runs, Collections.synchronizedList(new ArrayList<>()));
+            return new Assemble(runner, runs, claims, new ConcurrentHashMap<>());
         }
     }
 }

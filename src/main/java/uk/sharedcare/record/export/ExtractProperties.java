@@ -23,6 +23,7 @@ import uk.sharedcare.record.consent.NationalOptOutList;
  * @param scheduledRecipients  recipients the scheduled extract is made for
  * @param abandonedAfter       a running extract not heard from for this long is marked failed
  * @param nationalOptOut       where the national service's National Data Opt-out answer is put, and its form
+ * @param chunks               how this node takes its share of the extracts' work chunks
  */
 @ConfigurationProperties("shared-care.extract")
 public record ExtractProperties(
@@ -31,7 +32,8 @@ public record ExtractProperties(
         @DefaultValue("-") String schedule,
         List<String> scheduledRecipients,
         @DefaultValue("10m") Duration abandonedAfter,
-        NationalOptOut nationalOptOut) {
+        NationalOptOut nationalOptOut,
+        Chunks chunks) {
 
     public ExtractProperties {
         // Property names are case-insensitive, so a key set as ...keys.QZ9 may arrive as qz9.
@@ -39,6 +41,31 @@ public record ExtractProperties(
                 e -> e.getKey().toUpperCase(Locale.ROOT), Map.Entry::getValue));
         scheduledRecipients = scheduledRecipients == null ? List.of() : List.copyOf(scheduledRecipients);
         nationalOptOut = nationalOptOut == null ? new NationalOptOut(null, null, 1) : nationalOptOut;
+        chunks = chunks == null ? new Chunks(4, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(1))
+                : chunks;
+    }
+
+    /**
+     * @param workers        how many chunks this node works on at once
+     * @param claimEvery     how often this node looks for chunks to take while its workers are free
+     * @param heartbeatEvery how often this node says it is still working on the chunks it took
+     * @param abandonedAfter a chunk whose node has not said so for this long is taken over by another node
+     */
+    public record Chunks(
+            @DefaultValue("4") int workers,
+            @DefaultValue("1s") Duration claimEvery,
+            @DefaultValue("5s") Duration heartbeatEvery,
+            @DefaultValue("1m") Duration abandonedAfter) {
+
+        public Chunks {
+            if (workers < 1) {
+                throw new IllegalArgumentException("shared-care.extract.chunks.workers must be at least 1");
+            }
+            if (abandonedAfter.compareTo(heartbeatEvery.multipliedBy(3)) < 0) {
+                throw new IllegalArgumentException("shared-care.extract.chunks.abandoned-after must be at least"
+                        + " three heartbeats, or a working node's chunks are taken from it");
+            }
+        }
     }
 
     /**

@@ -27,6 +27,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,6 +42,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.hl7.fhir.instance.model.api.IAnyResource;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -343,6 +345,7 @@ final class ExtractRunner {
         private final Deidentifier deidentifier;
         private final IParser json = fhir.newJsonParser().setPrettyPrint(false);
         private final Map<String, BufferedWriter> writers = new HashMap<>();
+        private final String tryId = UUID.randomUUID().toString();
         private final Map<String, Long> written = new TreeMap<>();
         private final Map<String, Long> patientsExcluded = new TreeMap<>();
         private final Map<String, Long> resourcesExcluded = new TreeMap<>();
@@ -473,7 +476,7 @@ final class ExtractRunner {
             String type = resource.fhirType();
             BufferedWriter writer = writers.get(type);
             if (writer == null) {
-                writer = Files.newBufferedWriter(parts.resolve(partName(type, chunk)), StandardCharsets.UTF_8);
+                writer = Files.newBufferedWriter(writing(type), StandardCharsets.UTF_8);
                 writers.put(type, writer);
             }
             writer.write(json.encodeResourceToString(deidentifier.apply(resource)));
@@ -481,18 +484,39 @@ final class ExtractRunner {
             written.merge(type, 1L, Long::sum);
         }
 
+        /**
+         * The chunk's parts in place. Each was written under a name of this try's own and is moved over any part
+         * an earlier try left, so two tries of one chunk (its node went quiet and another redid it) never
+         * interleave their lines.
+         */
         ChunkCounts finish() throws IOException {
-            close();
+            closeWriters();
             for (String type : ExtractRequest.EXTRACTED_TYPES) {
-                if (!written.containsKey(type)) {
-                    Files.deleteIfExists(parts.resolve(partName(type, chunk))); // a part left by an earlier try
+                Path part = parts.resolve(partName(type, chunk));
+                if (written.containsKey(type)) {
+                    Files.move(writing(type), part, StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    Files.deleteIfExists(part); // a part left by an earlier try
                 }
             }
             return new ChunkCounts(chunk, written, patientsIncluded, patientsExcluded, resourcesExcluded);
         }
 
+        private Path writing(String type) {
+            return parts.resolve(partName(type, chunk) + "." + tryId + ".writing");
+        }
+
+        /** Closes the part files; those of a try that did not finish are removed. */
         @Override
         public void close() throws IOException {
+            closeWriters();
+            for (String type : ExtractRequest.EXTRACTED_TYPES) {
+                Files.deleteIfExists(writing(type));
+            }
+        }
+
+        private void closeWriters() throws IOException {
             for (BufferedWriter writer : writers.values()) {
                 writer.close();
             }

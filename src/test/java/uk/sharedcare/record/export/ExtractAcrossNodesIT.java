@@ -1,0 +1,261 @@
+package uk.sharedcare.record.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.hl7.fhir.r4.model.Group;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import uk.sharedcare.server.Application;
+import uk.sharedcare.support.BoroughScenario;
+import uk.sharedcare.support.Callers;
+import uk.sharedcare.support.EmbeddedPostgresDatabase;
+import uk.sharedcare.support.FhirServerClient.RawResponse;
+import uk.sharedcare.support.FhirServerClient;
+import uk.sharedcare.support.PostgresFhirServerTest;
+import uk.sharedcare.support.RecordFixtures;
+import uk.sharedcare.support.SeparateNode;
+import uk.sharedcare.support.TestIdentityProvider;
+import uk.sharedcare.support.TestServerInitializer;
+
+/**
+ * One extract shared by two nodes of the record on one PostgreSQL: the test's server and a second server in a JVM
+ * of its own. Each chunk is one patient, so a run has dozens of chunks for the nodes to share. The files are
+ * compared byte for byte with those of the extract command, which does every chunk itself in one process. The
+ * second node is killed by the second test.
+ */
+@PostgresFhirServerTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ExtractAcrossNodesIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PATIENTS = 40;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ExtractService extracts;
+
+    @Autowired
+    ChunkClaims thisNode;
+
+    @Autowired
+    DataSource dataSource;
+
+    private final String month = YearMonth.now(ZoneId.of("Europe/London")).toString();
+    private SeparateNode secondNode;
+    private String group;
+    private Map<String, String> oneProcessFiles;
+    private JsonNode oneProcessExclusions;
+
+    @BeforeAll
+    void aCohortAndASecondNode(@TempDir Path oneProcess) throws Exception {
+        BoroughScenario borough = new BoroughScenario(port);
+        String surname = "Ashdown" + UUID.randomUUID().toString().substring(0, 6);
+        Group cohort = new Group().setType(Group.GroupType.PERSON).setActual(true);
+        for (int i = 0; i < PATIENTS; i++) {
+            Patient patient = RecordFixtures.patient(RecordFixtures.uniqueNhsNumber(), surname);
+            String reference = borough.create(Callers.drPatel(), patient);
+            borough.bloodPressure(Callers.drPatel(), reference);
+            if (i % 7 == 0) {
+                borough.privacyConsent(Callers.drPatel(), reference, false);
+            }
+            cohort.addMember().setEntity(new Reference(reference));
+        }
+        group = borough.create(Callers.drPatel(), cohort);
+        oneProcessFiles = extractCommand(oneProcess);
+        oneProcessExclusions = JSON.readTree(oneProcess.resolve("manifest.json").toFile()).get("extension")
+                .get(ExtractManifest.EXTENSION_URL).get("excluded");
+        secondNode = SeparateNode.start("second-extract-node");
+        extracts.chunkSize(1);
+    }
+
+    @AfterAll
+    void stopTheSecondNode() {
+        extracts.chunkSize(ExtractRunner.CHUNK);
+        if (secondNode != null) {
+            secondNode.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void bothNodesTakeChunksOfOneExtractAndItsFilesAreThoseOfOneProcess() throws Exception {
+        Extract extract = export();
+
+        assertThat(extract.files()).isEqualTo(oneProcessFiles);
+        assertThat(extract.exclusions()).isEqualTo(oneProcessExclusions);
+        List<Map<String, Object>> chunks = chunkLeases(extract);
+        assertThat(chunks).hasSize(PATIENTS + 1); // the split, then a chunk per patient
+        assertThat(chunks).as("chunks done by this node").anyMatch(lease -> thisNode.node().equals(lease.get("NODE")));
+        assertThat(chunks).as("chunks done by the second node").anyMatch(this::heldBySecondNode);
+        assertThat(chunks).as("each done once").allMatch(lease -> ((Number) lease.get("TRIES")).intValue() == 1
+                && lease.get("FINISHED_AT") != null);
+    }
+
+    @Test
+    @Order(2)
+    void aNodeThatDiesMidChunkLosesOnlyTheChunksItHeldWhichTheOtherNodeRedoes() throws Exception {
+        RawResponse accepted = kickOff();
+        String jobId = jobId(accepted);
+        Set<String> lost = killedMidChunk(jobId);
+
+        Extract extract = completed(accepted);
+
+        assertThat(extract.files()).isEqualTo(oneProcessFiles);
+        assertThat(extract.exclusions()).isEqualTo(oneProcessExclusions);
+        assertThat(chunkLeases(extract)).as("the dead node's chunks, taken over by this node for a second try")
+                .filteredOn(lease -> lost.contains(lease.get("CHUNK_ID"))).hasSize(lost.size())
+                .allMatch(lease -> thisNode.node().equals(lease.get("NODE"))
+                        && ((Number) lease.get("TRIES")).intValue() == 2 && lease.get("FINISHED_AT") != null);
+        assertThat(chunkLeases(extract)).as("every other chunk done once, whichever node did it")
+                .filteredOn(lease -> !lost.contains(lease.get("CHUNK_ID"))).hasSize(PATIENTS + 1 - lost.size())
+                .allMatch(lease -> ((Number) lease.get("TRIES")).intValue() == 1);
+    }
+
+    /**
+     * Kills the second node while it is working on a chunk of the run, and returns the chunks it held then:
+     * left unfinished, their leases held by a node that no longer says anything. The node is frozen first and
+     * looked at again once its last statements have settled, so it is killed only mid-chunk.
+     */
+    private Set<String> killedMidChunk(String jobId) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (Instant.now().isBefore(deadline)) {
+            if (secondNodeMidChunk(jobId).isPresent()) {
+                secondNode.freeze();
+                Thread.sleep(500);
+                if (secondNodeMidChunk(jobId).isPresent()) {
+                    Set<String> held = Set.copyOf(jdbc().queryForList("select l.CHUNK_ID from "
+                            + ChunkLeases.TABLE + " l join BT2_WORK_CHUNK c on c.ID = l.CHUNK_ID"
+                            + " join SCR_EXTRACT_JOB j on j.BATCH2_INSTANCE = l.INSTANCE_ID where j.ID = ?"
+                            + " and l.NODE like ? and l.FINISHED_AT is null and c.STAT <> 'COMPLETED'",
+                            String.class, jobId, secondNode.pid() + "@%"));
+                    secondNode.kill();
+                    return held;
+                }
+                secondNode.thaw(); // it finished the chunk before it stopped; catch it at the next
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("The second node took no chunk of extract " + jobId);
+    }
+
+    private Optional<String> secondNodeMidChunk(String jobId) {
+        return jdbc().queryForList("select l.CHUNK_ID from " + ChunkLeases.TABLE + " l"
+                        + " join BT2_WORK_CHUNK c on c.ID = l.CHUNK_ID join SCR_EXTRACT_JOB j on j.BATCH2_INSTANCE"
+                        + " = l.INSTANCE_ID where j.ID = ? and l.NODE like ? and l.FINISHED_AT is null"
+                        + " and c.STAT = 'IN_PROGRESS' and c.TGT_STEP_ID = 'extract-chunk'", String.class, jobId,
+                secondNode.pid() + "@%").stream().findFirst();
+    }
+
+    private boolean heldBySecondNode(Map<String, Object> lease) {
+        return String.valueOf(lease.get("NODE")).startsWith(secondNode.pid() + "@");
+    }
+
+    /** The leases of the run's chunks (not its reducer's), in the order they were claimed. */
+    private List<Map<String, Object>> chunkLeases(Extract extract) {
+        return jdbc().queryForList("select l.CHUNK_ID, l.NODE, l.TRIES, l.FINISHED_AT from " + ChunkLeases.TABLE
+                + " l join SCR_EXTRACT_JOB j on j.BATCH2_INSTANCE = l.INSTANCE_ID where j.ID = ?"
+                + " and l.STEP_ID <> 'assemble' order by l.CLAIMED_AT", extract.jobId());
+    }
+
+    private JdbcTemplate jdbc() {
+        return new JdbcTemplate(dataSource);
+    }
+
+    private Map<String, String> extractCommand(Path out) throws Exception {
+        List<String> args = new ArrayList<>(List.of("extract", "--month", month, "--recipient", "QZ9",
+                "--group", group.split("/")[1], "--out", out.toString(),
+                "--spring.profiles.active=postgres",
+                "--shared-care.identity.issuer-uri=" + TestIdentityProvider.ISSUER,
+                "--shared-care.identity.jwk-set-uri=" + TestIdentityProvider.jwksUri(),
+                "--spring.datasource.url=" + EmbeddedPostgresDatabase.jdbcUrl(),
+                "--spring.datasource.username=postgres", "--spring.datasource.password=postgres"));
+        for (String setting : TestServerInitializer.extractSettings()) {
+            args.add("--" + setting);
+        }
+        assertThat(Application.runExtract(args.toArray(String[]::new))).isZero();
+        Map<String, String> files = new LinkedHashMap<>();
+        try (var written = Files.list(out)) {
+            for (Path file : written.filter(f -> f.toString().endsWith(".ndjson")).sorted().toList()) {
+                files.put(file.getFileName().toString().replace(".ndjson", ""), Files.readString(file));
+            }
+        }
+        return files;
+    }
+
+    // --- Bulk Data over HTTP, on this node ------------------------------------------------------------------
+
+    private FhirServerClient commissioner() {
+        return new FhirServerClient(port, Callers.analystChen().sign()).withHeader("X-Purpose-Of-Use", "HOPERAT");
+    }
+
+    private RawResponse kickOff() {
+        RawResponse accepted = commissioner().withHeader("Prefer", "respond-async")
+                .get("/Group/" + group.split("/")[1] + "/$export?month=" + month);
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        return accepted;
+    }
+
+    private Extract export() throws Exception {
+        return completed(kickOff());
+    }
+
+    private static String jobId(RawResponse accepted) {
+        String status = accepted.header("Content-Location");
+        return status.substring(status.lastIndexOf('=') + 1);
+    }
+
+    private Extract completed(RawResponse accepted) throws Exception {
+        String status = accepted.header("Content-Location");
+        String statusPath = "/" + status.substring(status.indexOf("$export-poll-status"));
+        FhirServerClient client = commissioner();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        RawResponse polled = client.get(statusPath);
+        while (polled.status() == 202 && Instant.now().isBefore(deadline)) {
+            Thread.sleep(200);
+            polled = client.get(statusPath);
+        }
+        assertThat(polled.status()).as(polled.body()).isEqualTo(200);
+        JsonNode manifest = JSON.readTree(polled.body());
+        Map<String, String> files = new LinkedHashMap<>();
+        for (JsonNode output : manifest.get("output")) {
+            String url = output.get("url").asText();
+            RawResponse download = client.get("/" + url.substring(url.indexOf("$export-file")));
+            assertThat(download.status()).isEqualTo(200);
+            files.put(output.get("type").asText(), download.body());
+        }
+        return new Extract(manifest.get("extension").get(ExtractManifest.EXTENSION_URL).get("excluded"), files,
+                jobId(accepted));
+    }
+
+    private record Extract(JsonNode exclusions, Map<String, String> files, String jobId) {}
+}
