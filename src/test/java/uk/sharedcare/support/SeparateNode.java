@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import uk.sharedcare.server.Application;
 public final class SeparateNode implements AutoCloseable {
 
     private static final Duration STARTUP = Duration.ofMinutes(4);
+    private static final String NATIONAL_OPT_OUT = "shared-care.extract.national-opt-out.list=";
 
     private final Process process;
     private final int port;
@@ -45,13 +47,21 @@ public final class SeparateNode implements AutoCloseable {
                 "--spring.datasource.password=postgres",
                 "--shared-care.identity.issuer-uri=" + TestIdentityProvider.ISSUER,
                 "--shared-care.identity.jwk-set-uri=" + TestIdentityProvider.jwksUri()));
-        for (String setting : TestServerInitializer.extractSettings()) {
-            command.add("--" + setting);
-        }
         try {
+            for (String setting : TestServerInitializer.extractSettings()) {
+                if (!setting.startsWith(NATIONAL_OPT_OUT)) {
+                    command.add("--" + setting);
+                }
+            }
+            // the same answer under a name of this node's own, as a node may keep it
+            Path answer = Files.createTempDirectory("scr-" + name + "-national-opt-out").resolve("answer-of-" + name);
+            Files.copy(TestServerInitializer.NATIONAL_OPT_OUT_ANSWER, answer, StandardCopyOption.COPY_ATTRIBUTES);
+            command.add("--" + NATIONAL_OPT_OUT + answer);
             Path log = Files.createTempFile("scr-" + name + "-", ".log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
+            // a test run stopped half way leaves no node behind to join the next run's database
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-" + name));
             SeparateNode node = new SeparateNode(process, port, log);
             node.awaitAnswering();
             return node;

@@ -92,6 +92,7 @@ public final class Bench {
                 + settings.auditSeconds() + " s, records counted by `" + Database.AUDIT_RECORDS_STORED + "`"
                 : "not run");
         run.put("server", settings.nodes() + " node(s) per mode, each an exec jar with -Xmx" + settings.serverHeap()
+                + (settings.pinNodes() ? ", each confined to a core of its own (taskset; node n on core n - 1)" : "")
                 + ", over one embedded PostgreSQL (zonky)");
         run.put("requests", "GETs with Cache-Control: no-cache to both servers; patients drawn at random from every"
                 + " loaded patient who fits the operation");
@@ -187,7 +188,8 @@ public final class Bench {
             if (more <= 0 || !settings.timesExtract(ServerProcess.Mode.PLUGIN_ON)) {
                 return null;
             }
-            try (ServerNodes others = start(ServerProcess.Mode.PLUGIN_ON, more, scale, "extract")) {
+            try (ServerNodes others = start(ServerProcess.Mode.PLUGIN_ON, more, nodes.count() + 1, scale,
+                    "extract")) {
                 return timedExtract(nodes.with(others), ServerProcess.Mode.PLUGIN_ON, scale);
             }
         }
@@ -281,14 +283,15 @@ public final class Bench {
         }
 
         private ServerNodes start(ServerProcess.Mode mode, int scale, String purpose) {
-            return start(mode, settings.nodes(), scale, purpose);
+            return start(mode, settings.nodes(), 1, scale, purpose);
         }
 
-        private ServerNodes start(ServerProcess.Mode mode, int count, int scale, String purpose) {
+        private ServerNodes start(ServerProcess.Mode mode, int count, int firstNode, int scale, String purpose) {
             log("Starting " + count + " server node(s), " + mode.label()
-                    + (purpose.isEmpty() ? "" : ", for the " + purpose));
-            return ServerNodes.start(count, jar, database, mode, issuer, settings.serverHeap(),
-                    settings.work(), scale + (purpose.isEmpty() ? "" : "-" + purpose));
+                    + (purpose.isEmpty() ? "" : ", for the " + purpose)
+                    + (settings.pinNodes() ? ", each on a core of its own" : ""));
+            return ServerNodes.start(count, firstNode, settings.pinNodes(), jar, database, mode, issuer,
+                    settings.serverHeap(), settings.work(), scale + (purpose.isEmpty() ? "" : "-" + purpose));
         }
 
         private Optional<String> tokenFor(Operation operation, ServerProcess.Mode mode) {

@@ -33,6 +33,8 @@ import java.util.Set;
  *     HAPI's own {@code $export}, plugin off), {@code record} (the record's only) or {@code none}
  * @param extractNodes how many nodes the record's extract is also timed on: with more than one, it is timed on one
  *     node and then again with the others started beside it
+ * @param pinNodes whether each server node is confined to one core of its own ({@code taskset}; node n on core
+ *     n - 1), to stand for nodes on machines of their own; PostgreSQL and the load driver are not confined
  * @param requests whether the requests are measured ({@code --requests 0}: only loading and the extract)
  * @param keptDatabase a PostgreSQL data directory kept between runs, in which loading resumes where an earlier run
  *     stopped; empty: a fresh database under {@code work}
@@ -40,12 +42,12 @@ import java.util.Set;
 record BenchSettings(List<Integer> scales, int clients, double rate, int seconds, int warmupSeconds,
         int maxRequests, long seed, int nodes, int auditClients, int auditSeconds, int loadThreads, int loadSlice,
         String serverHeap, int profileSamples, Path work, Path results, String extract, int extractNodes,
-        boolean requests, Optional<Path> keptDatabase) {
+        boolean pinNodes, boolean requests, Optional<Path> keptDatabase) {
 
     private static final Set<String> NAMES = Set.of("scales", "clients", "rate", "seconds", "warmup",
             "max-requests", "seed", "nodes", "audit-clients", "audit-seconds", "load-threads", "load-slice",
-            "server-heap", "profile-samples", "work", "results", "extract", "extract-nodes", "requests",
-            "keep-database");
+            "server-heap", "profile-samples", "work", "results", "extract", "extract-nodes", "pin-nodes",
+            "requests", "keep-database");
 
     private static String extractChoice(String given) {
         if (!Set.of("both", "record", "none").contains(given)) {
@@ -90,6 +92,7 @@ record BenchSettings(List<Integer> scales, int clients, double rate, int seconds
                 Path.of(given.getOrDefault("results", "bench/results")).toAbsolutePath(),
                 extractChoice(given.getOrDefault("extract", "both")),
                 Integer.parseInt(given.getOrDefault("extract-nodes", "1")),
+                "1".equals(given.getOrDefault("pin-nodes", "0")),
                 !"0".equals(given.getOrDefault("requests", "1")),
                 Optional.ofNullable(given.get("keep-database")).map(directory -> Path.of(directory).toAbsolutePath()));
     }

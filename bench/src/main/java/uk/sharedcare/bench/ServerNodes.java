@@ -19,14 +19,19 @@ final class ServerNodes implements AutoCloseable {
         this.ownsNodes = ownsNodes;
     }
 
-    /** Starts {@code count} nodes one after another (the first creates or migrates the schema alone). */
-    static ServerNodes start(int count, Path jar, Database database, ServerProcess.Mode mode,
-            ServerProcess.Issuer issuer, String heap, Path logDirectory, String label) {
+    /**
+     * Starts {@code count} nodes one after another (the first creates or migrates the schema alone), numbered from
+     * {@code firstNode}; pinned, node {@code n} runs on core {@code n - 1} (modulo the cores).
+     */
+    static ServerNodes start(int count, int firstNode, boolean pinned, Path jar, Database database,
+            ServerProcess.Mode mode, ServerProcess.Issuer issuer, String heap, Path logDirectory, String label) {
         List<ServerProcess> started = new ArrayList<>();
+        int cores = Runtime.getRuntime().availableProcessors();
         try {
-            for (int node = 1; node <= count; node++) {
+            for (int node = firstNode; node < firstNode + count; node++) {
                 Path log = logDirectory.resolve("server-" + mode.label() + "-" + label + "-node" + node + ".log");
-                started.add(ServerProcess.start(jar, database, mode, issuer, heap, log));
+                started.add(ServerProcess.start(jar, database, mode, issuer, heap, log,
+                        pinned ? java.util.OptionalInt.of((node - 1) % cores) : java.util.OptionalInt.empty()));
             }
             return new ServerNodes(started, true);
         } catch (RuntimeException e) {

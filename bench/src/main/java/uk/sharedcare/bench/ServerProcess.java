@@ -38,10 +38,13 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Starts the server and waits until it answers {@code /fhir/metadata}. */
-    static ServerProcess start(Path jar, Database database, Mode mode, Issuer issuer, String heap, Path log) {
+    static ServerProcess start(Path jar, Database database, Mode mode, Issuer issuer, String heap, Path log,
+            java.util.OptionalInt cpu) {
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString(),
-                "-Xms" + heap, "-Xmx" + heap));
+        List<String> command = new ArrayList<>();
+        // a node confined to one core stands for a node on a machine of its own (--pin-nodes)
+        cpu.ifPresent(core -> command.addAll(List.of("taskset", "-c", Integer.toString(core))));
+        command.addAll(List.of(javaHome().resolve("bin/java").toString(), "-Xms" + heap, "-Xmx" + heap));
         if ("1".equals(System.getenv("BENCH_SERVER_JFR"))) {
             // For profiling runs only: a flight recording per server, next to its log, written when it stops.
             command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="

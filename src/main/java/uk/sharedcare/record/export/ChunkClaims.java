@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -62,6 +63,10 @@ final class ChunkClaims implements AutoCloseable {
         return node;
     }
 
+    /**
+     * Starts claiming, as the node starts (its batch2 worker exists, so HAPI's tables do, on a first run too),
+     * not once it is ready: a node's start-up work can outlast the first runs it could help with.
+     */
     void start() {
         long claimMillis = settings.claimEvery().toMillis();
         long heartbeatMillis = settings.heartbeatEvery().toMillis();
@@ -77,7 +82,9 @@ final class ChunkClaims implements AutoCloseable {
         Instant quietSince = now.minus(settings.abandonedAfter());
         int free = settings.workers() - busy.get();
         if (free > 0) {
-            for (Claimable chunk : leases.claimable(ExtractJobDefinition.JOB, free, quietSince)) {
+            List<Claimable> claimable = leases.claimable(ExtractJobDefinition.JOB, free, quietSince);
+            log.debug("{} free worker(s), {} claimable chunk(s)", free, claimable.size());
+            for (Claimable chunk : claimable) {
                 if (leases.claim(chunk, node, now, quietSince)) {
                     chunk.heldBy().ifPresent(quiet -> log.warn("Took over extract chunk {} from {}, which has"
                             + " not been heard from since before {}", chunk.chunkId(), quiet, quietSince));

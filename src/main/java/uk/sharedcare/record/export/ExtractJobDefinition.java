@@ -16,6 +16,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import uk.sharedcare.record.export.ExtractRunner.Chunk;
 import uk.sharedcare.record.export.ExtractRunner.RunContext;
@@ -59,6 +60,9 @@ final class ExtractJobDefinition {
         RunContext contextOf(ExtractJobParameters run);
 
         boolean cancelled(ExtractJobParameters run);
+
+        /** The run's result if it is already complete: assembled by a reducer whose node then went quiet. */
+        Optional<ExtractResult> completed(ExtractJobParameters run);
 
         void patientsDone(ExtractJobParameters run, long patients);
 
@@ -113,7 +117,8 @@ final class ExtractJobDefinition {
      * another redid it) has two outcomes with the same counts: one is kept per chunk.
      */
     private record Assemble(ExtractRunner runner, ExtractRuns runs, ChunkClaims claims,
-            Map<Integer, ChunkCounts> outcomes) implements IReductionStepWorker<ExtractJobParameters, ChunkCounts, Report> {
+            Map<Integer, ChunkCounts> outcomes)
+            implements IReductionStepWorker<ExtractJobParameters, ChunkCounts, Report> {
 
         @Override
         public ChunkOutcome consume(ChunkExecutionDetails<ExtractJobParameters, ChunkCounts> chunk) {
@@ -131,6 +136,11 @@ final class ExtractJobDefinition {
             claims.reducing(instance);
             try {
                 if (runs.cancelled(run)) {
+                    return new RunOutcome(0);
+                }
+                Optional<ExtractResult> done = runs.completed(run);
+                if (done.isPresent()) {
+                    sink.accept(new Report(run.jobId(), done.get().patientsIncluded()));
                     return new RunOutcome(0);
                 }
                 ExtractResult result = runner.assemble(runs.contextOf(run), List.copyOf(outcomes.values()),

@@ -85,8 +85,10 @@ final class ExtractJobs {
         finish(id, ExtractJob.Status.COMPLETE, resultJson, null, now);
     }
 
-    void fail(String id, String error, Instant now) {
-        finish(id, ExtractJob.Status.FAILED, null, error.length() > 4000 ? error.substring(0, 4000) : error, now);
+    /** Fails the job unless it has already ended; true if it was still running. */
+    boolean fail(String id, String error, Instant now) {
+        return finish(id, ExtractJob.Status.FAILED, null, error.length() > 4000 ? error.substring(0, 4000) : error,
+                now);
     }
 
     /** Marks the job cancelled unless it has already ended; true if it was still running. */
@@ -110,9 +112,9 @@ final class ExtractJobs {
                 Timestamp.from(now.minus(after)));
     }
 
-    private void finish(String id, ExtractJob.Status status, String result, String error, Instant now) {
-        jdbc.update("update " + TABLE + " set STATUS = ?, RESULT = ?, ERROR = ?, UPDATED_AT = ? where ID = ?"
-                + " and STATUS in (?, ?)", status.name(), result, error, Timestamp.from(now), id,
+    private boolean finish(String id, ExtractJob.Status status, String result, String error, Instant now) {
+        return 1 == jdbc.update("update " + TABLE + " set STATUS = ?, RESULT = ?, ERROR = ?, UPDATED_AT = ?"
+                        + " where ID = ? and STATUS in (?, ?)", status.name(), result, error, Timestamp.from(now), id,
                 ExtractJob.Status.ACCEPTED.name(), ExtractJob.Status.RUNNING.name());
     }
 

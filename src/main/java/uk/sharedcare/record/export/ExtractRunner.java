@@ -141,7 +141,9 @@ final class ExtractRunner {
             done[0] += chunk.patientIds().size();
             checkIn(progress, done[0]);
         });
-        return assemble(context, outcomes, directory);
+        ExtractResult result = assemble(context, outcomes, directory);
+        deleteParts(directory);
+        return result;
     }
 
     /**
@@ -175,7 +177,8 @@ final class ExtractRunner {
 
     /**
      * The run's files from its chunks' parts, concatenated in chunk order (so they do not depend on the chunk
-     * size or on which node did which chunk), the directory data added, and every count summed.
+     * size or on which node did which chunk), the directory data added, and every count summed. The parts stay
+     * until the run is recorded as complete ({@link #deleteParts}), so a reducer started again finds them.
      */
     ExtractResult assemble(RunContext context, List<ChunkCounts> outcomes, Path directory) throws IOException {
         Files.createDirectories(directory);
@@ -202,7 +205,6 @@ final class ExtractRunner {
                 Files.deleteIfExists(directory.resolve(fileName(type)));
             }
         }
-        deleteParts(directory);
         return new ExtractResult(context.cutOff(), files, included, patientsExcluded, resourcesExcluded,
                 context.nationalOptOut().applied());
     }

@@ -127,6 +127,19 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
         return nationalOptOutFrom(recipient, copyOf(where, copy));
     }
 
+    /**
+     * The one file of the run's copy of the answer, under the name it had on the node that started the run:
+     * another node may keep its own answer under another name.
+     */
+    private static Path answerCopiedInto(Path runDirectory) {
+        Path copies = runDirectory.resolve(ANSWER_COPY);
+        try (Stream<Path> files = Files.list(copies)) {
+            return files.filter(Files::isRegularFile).findFirst().orElse(copies.resolve("none"));
+        } catch (IOException noCopy) {
+            return copies.resolve("none"); // read as no answer at all: the chunk is refused
+        }
+    }
+
     private static ExtractProperties.NationalOptOut copyOf(ExtractProperties.NationalOptOut where, Path copy) {
         return new ExtractProperties.NationalOptOut(copy, where.meaning(), where.nhsNumberColumn());
     }
@@ -267,7 +280,7 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
             return kept.answer();
         }
         NationalOptOut read = nationalOptOutFrom(run.recipient(), copyOf(properties.nationalOptOut(),
-                run.directoryPath().resolve(ANSWER_COPY).resolve(properties.nationalOptOut().list().getFileName())));
+                answerCopiedInto(run.directoryPath())));
         if (!read.answer().map(a -> a.sha256().equals(run.nationalOptOutSha256())).orElse(false)) {
             throw new IllegalStateException("The National Data Opt-out answer changed while extract " + run.jobId()
                     + " was running; ask for the extract again");
@@ -286,7 +299,10 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
         jobs.addProgress(run.jobId(), patients, clock.instant());
     }
 
-    /** The reducer's end of a run: audited, the manifest written for a scheduled run, the status completed. */
+    /**
+     * The reducer's end of a run: audited, the manifest written for a scheduled run, the status completed, and
+     * only then the chunks' parts removed.
+     */
     @Override
     public void assembled(ExtractJobParameters run, ExtractResult result) {
         audit.run(run.requester(), run.request(), run.jobId(), run.started(), clock.instant(), result);
@@ -297,17 +313,30 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
                         ExtractManifest.forDirectory(json, run.request(), result, run.command()));
             }
             jobs.complete(run.jobId(), json.writeValueAsString(result), clock.instant());
+            ExtractRunner.deleteParts(run.directoryPath());
         } catch (IOException failure) {
             throw new UncheckedIOException(failure);
         }
     }
 
-    /** batch2's end of a run that failed: its files removed, its status failed, the failure on the trail. */
+    @Override
+    public Optional<ExtractResult> completed(ExtractJobParameters run) {
+        return jobs.find(run.jobId()).filter(job -> job.status() == ExtractJob.Status.COMPLETE).map(this::resultOf);
+    }
+
+    /**
+     * batch2's end of a run that failed or was cancelled: its files removed, its status failed, the failure on the
+     * trail. A run already complete (its reducer's node went quiet after it finished) is left as it is.
+     */
     @Override
     public void failed(ExtractJobParameters run, String why) {
+        boolean wasRunning = jobs.fail(run.jobId(), "The extract failed: " + why, clock.instant());
+        if (!wasRunning && jobs.find(run.jobId()).map(j -> j.status() == ExtractJob.Status.COMPLETE).orElse(false)) {
+            log.warn("batch2 ended extract {} after it was complete; its files stay: {}", run.jobId(), why);
+            return;
+        }
         log.error("Extract {} failed: {}", run.jobId(), why);
         deleteTree(run.directoryPath());
-        jobs.fail(run.jobId(), "The extract failed: " + why, clock.instant());
         try {
             audit.failedRun(run.requester(), run.request(), run.jobId(), run.started(), clock.instant(),
                     String.valueOf(why));

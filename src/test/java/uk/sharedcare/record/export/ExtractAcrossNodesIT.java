@@ -48,7 +48,7 @@ import uk.sharedcare.support.TestServerInitializer;
  * One extract shared by two nodes of the record on one PostgreSQL: the test's server and a second server in a JVM
  * of its own. Each chunk is one patient, so a run has dozens of chunks for the nodes to share. The files are
  * compared byte for byte with those of the extract command, which does every chunk itself in one process. The
- * second node is killed by the second test.
+ * second test kills the second node; the third starts another and kills it while it runs a reducer.
  */
 @PostgresFhirServerTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -139,6 +139,63 @@ class ExtractAcrossNodesIT {
         assertThat(chunkLeases(extract)).as("every other chunk done once, whichever node did it")
                 .filteredOn(lease -> !lost.contains(lease.get("CHUNK_ID"))).hasSize(PATIENTS + 1 - lost.size())
                 .allMatch(lease -> ((Number) lease.get("TRIES")).intValue() == 1);
+    }
+
+    @Test
+    @Order(3)
+    void aRunWhoseReducerDiesIsAssembledByTheOtherNode() throws Exception {
+        secondNode.kill(); // already, unless the test before failed
+        secondNode = SeparateNode.start("third-extract-node");
+        for (int run = 0; run < 10; run++) {
+            RawResponse accepted = kickOff();
+            Optional<String> instance = killedMidReducer(jobId(accepted));
+            Extract extract = completed(accepted);
+            assertThat(extract.files()).isEqualTo(oneProcessFiles);
+            assertThat(extract.exclusions()).isEqualTo(oneProcessExclusions);
+            if (instance.isPresent()) {
+                assertThat(jdbc().queryForMap("select NODE, TRIES, FINISHED_AT from " + ChunkLeases.TABLE
+                        + " where CHUNK_ID = ?", "assemble:" + instance.get()))
+                        .as("the reducer taken over by this node, a second try")
+                        .containsEntry("NODE", thisNode.node()).containsEntry("TRIES", 2)
+                        .hasEntrySatisfying("FINISHED_AT", finished -> assertThat(finished).isNotNull());
+                assertThat(jdbc().queryForObject("select STAT from BT2_JOB_INSTANCE where ID = ?", String.class,
+                        instance.get())).isEqualTo("COMPLETED");
+                return;
+            }
+        }
+        throw new AssertionError("The other node never ran a reducer in ten runs");
+    }
+
+    /**
+     * Kills the other node if it is the one that runs the reducer of the run (batch2 starts it on whichever node's
+     * maintenance pass finds the chunks done), and returns the run's batch2 instance; empty if this node ran it.
+     */
+    private Optional<String> killedMidReducer(String jobId) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (Instant.now().isBefore(deadline)) {
+            if (secondNodeReducing(jobId).isPresent()) {
+                secondNode.freeze();
+                Thread.sleep(500);
+                Optional<String> instance = secondNodeReducing(jobId);
+                if (instance.isPresent()) {
+                    secondNode.kill();
+                    return instance;
+                }
+                secondNode.thaw();
+            }
+            if (extracts.job(jobId).map(job -> job.status() == ExtractJob.Status.COMPLETE).orElse(false)) {
+                return Optional.empty();
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("Extract " + jobId + " neither reduced nor completed");
+    }
+
+    private Optional<String> secondNodeReducing(String jobId) {
+        return jdbc().queryForList("select l.INSTANCE_ID from " + ChunkLeases.TABLE + " l join BT2_JOB_INSTANCE i"
+                + " on i.ID = l.INSTANCE_ID join SCR_EXTRACT_JOB j on j.BATCH2_INSTANCE = l.INSTANCE_ID"
+                + " where j.ID = ? and l.STEP_ID = 'assemble' and l.NODE like ? and l.FINISHED_AT is null"
+                + " and i.STAT = 'FINALIZE'", String.class, jobId, secondNode.pid() + "@%").stream().findFirst();
     }
 
     /**
