@@ -331,7 +331,7 @@ public final class ExtractService implements ExtractJobDefinition.ExtractRuns {
     @Override
     public void failed(ExtractJobParameters run, String why) {
         boolean wasRunning = jobs.fail(run.jobId(), "The extract failed: " + why, clock.instant());
-        if (!wasRunning && jobs.find(run.jobId()).map(j -> j.status() == ExtractJob.Status.COMPLETE).orElse(false)) {
+        if (!wasRunning && completed(run).isPresent()) {
             log.warn("batch2 ended extract {} after it was complete; its files stay: {}", run.jobId(), why);
             return;
         }
