@@ -23,7 +23,6 @@ import uk.sharedcare.server.Application;
 public final class SeparateNode implements AutoCloseable {
 
     private static final Duration STARTUP = Duration.ofMinutes(4);
-    private static final String NATIONAL_OPT_OUT = "shared-care.extract.national-opt-out.list=";
 
     private final Process process;
     private final int port;
@@ -39,24 +38,13 @@ public final class SeparateNode implements AutoCloseable {
     public static SeparateNode start(String name) {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx1g", "-jar", serverJar().toString(),
-                "--server.port=" + port,
-                "--spring.profiles.active=postgres",
-                "--spring.datasource.url=" + EmbeddedPostgresDatabase.jdbcUrl(),
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=postgres",
-                "--shared-care.identity.issuer-uri=" + TestIdentityProvider.ISSUER,
-                "--shared-care.identity.jwk-set-uri=" + TestIdentityProvider.jwksUri()));
+                "-Xmx1g", "-jar", serverJar().toString(), "--server.port=" + port));
         try {
-            for (String setting : TestServerInitializer.extractSettings()) {
-                if (!setting.startsWith(NATIONAL_OPT_OUT)) {
-                    command.add("--" + setting);
-                }
-            }
-            // the same answer under a name of this node's own, as a node may keep it
+            // the same opt-out answer under a name of this node's own, as a node may keep it
             Path answer = Files.createTempDirectory("scr-" + name + "-national-opt-out").resolve("answer-of-" + name);
             Files.copy(TestServerInitializer.NATIONAL_OPT_OUT_ANSWER, answer, StandardCopyOption.COPY_ATTRIBUTES);
-            command.add("--" + NATIONAL_OPT_OUT + answer);
+            command.addAll(TestServerInitializer.anotherServersArguments(
+                    "shared-care.extract.national-opt-out.list=" + answer));
             Path log = Files.createTempFile("scr-" + name + "-", ".log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.boot.test.util.TestPropertyValues;
@@ -25,6 +28,25 @@ public final class TestServerInitializer implements ApplicationContextInitialize
                         "shared-care.identity.jwk-set-uri=" + TestIdentityProvider.jwksUri())
                 .and(extractSettings())
                 .applyTo(context);
+    }
+
+    /**
+     * The command-line arguments that make another server (a second node, the extract command) use the test
+     * servers' database, identity provider and extract settings; each {@code key=value} given replaces the setting
+     * of that key.
+     */
+    public static List<String> anotherServersArguments(String... replacing) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        List<String> all = new ArrayList<>(List.of("spring.profiles.active=postgres",
+                "spring.datasource.url=" + EmbeddedPostgresDatabase.jdbcUrl(), "spring.datasource.username=postgres",
+                "spring.datasource.password=postgres", "shared-care.identity.issuer-uri=" + TestIdentityProvider.ISSUER,
+                "shared-care.identity.jwk-set-uri=" + TestIdentityProvider.jwksUri()));
+        all.addAll(List.of(extractSettings()));
+        all.addAll(List.of(replacing));
+        for (String setting : all) {
+            settings.put(setting.substring(0, setting.indexOf('=')), setting);
+        }
+        return settings.values().stream().map(setting -> "--" + setting).toList();
     }
 
     /**

@@ -39,6 +39,7 @@ final class ChunkClaims implements AutoCloseable {
     private final IJobMaintenanceService maintenance;
     private final ExtractProperties.Chunks settings;
     private final Clock clock;
+    /** This node's name in the leases: its process, and which of the record's servers in that process. */
     private final String node;
     private final ExecutorService workers;
     private final ScheduledExecutorService timers;
@@ -56,11 +57,6 @@ final class ChunkClaims implements AutoCloseable {
         this.workers = Executors.newFixedThreadPool(settings.workers(),
                 work -> daemon(work, "scr-extract-chunk-" + threads.incrementAndGet()));
         this.timers = Executors.newScheduledThreadPool(2, work -> daemon(work, "scr-extract-claims"));
-    }
-
-    /** This node's name in the leases: its process, and which of the record's servers in it. */
-    String node() {
-        return node;
     }
 
     /**

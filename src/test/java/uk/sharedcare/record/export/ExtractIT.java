@@ -36,7 +36,6 @@ import uk.sharedcare.record.consent.PolicyRule;
 import uk.sharedcare.server.Application;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
-import uk.sharedcare.support.EmbeddedPostgresDatabase;
 import uk.sharedcare.support.FhirServerClient.RawResponse;
 import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.PostgresFhirServerTest;
@@ -520,15 +519,8 @@ class ExtractIT {
     void extractCommandWritesTheSameFilesAsBulkExport(@org.junit.jupiter.api.io.TempDir Path out) throws Exception {
         Extract overHttp = export(Callers.analystChen(), group);
         List<String> args = new ArrayList<>(List.of("extract", "--month", month, "--recipient", "QZ9",
-                "--group", group.split("/")[1], "--out", out.toString(),
-                "--spring.profiles.active=postgres",
-                "--shared-care.identity.issuer-uri=" + TestIdentityProvider.ISSUER,
-                "--shared-care.identity.jwk-set-uri=" + TestIdentityProvider.jwksUri(),
-                "--spring.datasource.url=" + EmbeddedPostgresDatabase.jdbcUrl(),
-                "--spring.datasource.username=postgres", "--spring.datasource.password=postgres"));
-        for (String setting : TestServerInitializer.extractSettings()) {
-            args.add("--" + setting);
-        }
+                "--group", group.split("/")[1], "--out", out.toString()));
+        args.addAll(TestServerInitializer.anotherServersArguments());
 
         int exit = Application.runExtract(args.toArray(String[]::new));
 

@@ -21,10 +21,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 import uk.sharedcare.server.Application;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
-import uk.sharedcare.support.EmbeddedPostgresDatabase;
 import uk.sharedcare.support.FhirServerClient;
-import uk.sharedcare.support.HiddenVersusMissing;
 import uk.sharedcare.support.HiddenVersusMissing.Probe;
+import uk.sharedcare.support.HiddenVersusMissing;
 import uk.sharedcare.support.PostgresFhirServerTest;
 import uk.sharedcare.support.TestIdentityProvider;
 import uk.sharedcare.support.TestServerInitializer;
@@ -43,19 +42,9 @@ class OptOutAcrossNodesIT {
 
     @BeforeAll
     static void startSecondNode() {
-        List<String> arguments = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--spring.profiles.active=postgres",
-                "--spring.datasource.url=" + EmbeddedPostgresDatabase.jdbcUrl(),
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=postgres",
-                "--shared-care.identity.issuer-uri=" + TestIdentityProvider.ISSUER,
-                "--shared-care.identity.jwk-set-uri=" + TestIdentityProvider.jwksUri()));
-        for (String setting : TestServerInitializer.extractSettings()) {
-            arguments.add("--" + setting);
-        }
-        arguments.add("--shared-care.audit.spill-directory=" + Path.of(System.getProperty("java.io.tmpdir"),
-                "scr-audit-spill-node-2-" + UUID.randomUUID()));
+        List<String> arguments = new ArrayList<>(List.of("--server.port=0"));
+        arguments.addAll(TestServerInitializer.anotherServersArguments("shared-care.audit.spill-directory="
+                + Path.of(System.getProperty("java.io.tmpdir"), "scr-audit-spill-node-2-" + UUID.randomUUID())));
         secondNode = new SpringApplicationBuilder(Application.class).run(arguments.toArray(String[]::new));
     }
 
