@@ -67,7 +67,7 @@ public final class TestServerInitializer implements ApplicationContextInitialize
     }
 
     /** How long a node of the test servers may go quiet before another takes over its extract chunks. */
-    public static final java.time.Duration CHUNKS_ABANDONED_AFTER = java.time.Duration.ofSeconds(4);
+    public static final java.time.Duration CHUNKS_ABANDONED_AFTER = java.time.Duration.ofSeconds(8);
 
     /** The one origin a browser app may call the test servers from. */
     public static final String BROWSER_APP_ORIGIN = "https://app.example.nhs.uk";
