@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.Group;
 import org.hl7.fhir.r4.model.Patient;
@@ -170,15 +171,10 @@ class ExtractAcrossNodesIT {
     private Optional<String> killedMidReducer(String jobId) throws InterruptedException {
         Instant deadline = Instant.now().plusSeconds(120);
         while (Instant.now().isBefore(deadline)) {
-            if (secondNodeReducing(jobId).isPresent()) {
-                secondNode.freeze();
-                Thread.sleep(500);
+            if (secondNodeReducing(jobId).isPresent() && frozenStill(() -> secondNodeReducing(jobId).isPresent())) {
                 Optional<String> instance = secondNodeReducing(jobId);
-                if (instance.isPresent()) {
-                    secondNode.kill();
-                    return instance;
-                }
-                secondNode.thaw();
+                secondNode.kill();
+                return instance;
             }
             if (extracts.job(jobId).map(job -> job.status() == ExtractJob.Status.COMPLETE).orElse(false)) {
                 return Optional.empty();
@@ -197,29 +193,37 @@ class ExtractAcrossNodesIT {
 
     /**
      * Kills the second node while it is working on a chunk of the run, and returns the chunks it held then:
-     * left unfinished, their leases held by a node that no longer says anything. The node is frozen first and
-     * looked at again once its last statements have settled, so it is killed only mid-chunk.
+     * left unfinished, their leases held by a node that no longer says anything; it is killed only mid-chunk.
      */
     private Set<String> killedMidChunk(String jobId) throws InterruptedException {
         Instant deadline = Instant.now().plusSeconds(120);
         while (Instant.now().isBefore(deadline)) {
-            if (secondNodeMidChunk(jobId).isPresent()) {
-                secondNode.freeze();
-                Thread.sleep(500);
-                if (secondNodeMidChunk(jobId).isPresent()) {
-                    Set<String> held = Set.copyOf(jdbc().queryForList("select l.CHUNK_ID from "
-                            + ChunkLeases.TABLE + " l join BT2_WORK_CHUNK c on c.ID = l.CHUNK_ID"
-                            + " join SCR_EXTRACT_JOB j on j.BATCH2_INSTANCE = l.INSTANCE_ID where j.ID = ?"
-                            + " and l.NODE like ? and l.FINISHED_AT is null and c.STAT <> 'COMPLETED'",
-                            String.class, jobId, secondNode.pid() + "@%"));
-                    secondNode.kill();
-                    return held;
-                }
-                secondNode.thaw(); // it finished the chunk before it stopped; catch it at the next
+            if (secondNodeMidChunk(jobId).isPresent() && frozenStill(() -> secondNodeMidChunk(jobId).isPresent())) {
+                Set<String> held = Set.copyOf(jdbc().queryForList("select l.CHUNK_ID from " + ChunkLeases.TABLE
+                        + " l join BT2_WORK_CHUNK c on c.ID = l.CHUNK_ID join SCR_EXTRACT_JOB j"
+                        + " on j.BATCH2_INSTANCE = l.INSTANCE_ID where j.ID = ? and l.NODE like ?"
+                        + " and l.FINISHED_AT is null and c.STAT <> 'COMPLETED'", String.class, jobId,
+                        secondNode.pid() + "@%"));
+                secondNode.kill();
+                return held;
             }
             Thread.sleep(5);
         }
         throw new AssertionError("The second node took no chunk of extract " + jobId);
+    }
+
+    /**
+     * Freezes the second node and looks again once its last statements have settled: true, and the node left
+     * frozen, if it is still at it; otherwise it is thawed (it finished before it stopped; catch it at the next).
+     */
+    private boolean frozenStill(BooleanSupplier working) throws InterruptedException {
+        secondNode.freeze();
+        Thread.sleep(500);
+        if (working.getAsBoolean()) {
+            return true;
+        }
+        secondNode.thaw();
+        return false;
     }
 
     private Optional<String> secondNodeMidChunk(String jobId) {
