@@ -107,7 +107,7 @@ final class ChunkClaims implements AutoCloseable {
     }
 
     private void work(Claimable chunk) {
-        boolean ended = false;
+        boolean ended;
         try {
             batch2Worker.handleMessage(new JobWorkNotificationJsonMessage(new JobWorkNotification(
                     ExtractJobDefinition.JOB, chunk.definitionVersion(), chunk.instanceId(), chunk.stepId(),

@@ -60,14 +60,7 @@ final class ChunkLeases {
         if (chunk.heldBy().isPresent()) {
             return takeOver(chunk.chunkId(), node, now, quietSince);
         }
-        try {
-            jdbc.update("insert into " + TABLE + " (CHUNK_ID, INSTANCE_ID, STEP_ID, NODE, TRIES, CLAIMED_AT,"
-                    + " HEARTBEAT) values (?, ?, ?, ?, 1, ?, ?)", chunk.chunkId(), chunk.instanceId(),
-                    chunk.stepId(), node, Timestamp.from(now), Timestamp.from(now));
-            return true;
-        } catch (DuplicateKeyException anotherNodeTookIt) {
-            return false;
-        }
+        return insert(chunk.chunkId(), chunk.instanceId(), chunk.stepId(), node, now);
     }
 
     /** This node is still at every lease it holds. */
@@ -102,14 +95,8 @@ final class ChunkLeases {
     void holdReducer(String instanceId, String node, Instant now) {
         String id = REDUCER + instanceId;
         if (jdbc.update("update " + TABLE + " set NODE = ?, HEARTBEAT = ? where CHUNK_ID = ?", node,
-                Timestamp.from(now), id) == 0) {
-            try {
-                jdbc.update("insert into " + TABLE + " (CHUNK_ID, INSTANCE_ID, STEP_ID, NODE, TRIES, CLAIMED_AT,"
-                        + " HEARTBEAT) values (?, ?, ?, ?, 1, ?, ?)", id, instanceId, "assemble", node,
-                        Timestamp.from(now), Timestamp.from(now));
-            } catch (DuplicateKeyException startedTwice) {
-                holdReducer(instanceId, node, now);
-            }
+                Timestamp.from(now), id) == 0 && !insert(id, instanceId, "assemble", node, now)) {
+            holdReducer(instanceId, node, now); // started at the same moment elsewhere: take it over
         }
     }
 
@@ -140,6 +127,18 @@ final class ChunkLeases {
      */
     int purgeClaimedBefore(Instant before) {
         return jdbc.update("delete from " + TABLE + " where CLAIMED_AT < ?", Timestamp.from(before));
+    }
+
+    /** A new lease on its first try: true for the one node whose insert wins. */
+    private boolean insert(String leaseId, String instanceId, String stepId, String node, Instant now) {
+        try {
+            jdbc.update("insert into " + TABLE + " (CHUNK_ID, INSTANCE_ID, STEP_ID, NODE, TRIES, CLAIMED_AT,"
+                    + " HEARTBEAT) values (?, ?, ?, ?, 1, ?, ?)", leaseId, instanceId, stepId, node,
+                    Timestamp.from(now), Timestamp.from(now));
+            return true;
+        } catch (DuplicateKeyException anotherNodeHasIt) {
+            return false;
+        }
     }
 
     private boolean takeOver(String leaseId, String node, Instant now, Instant quietSince) {

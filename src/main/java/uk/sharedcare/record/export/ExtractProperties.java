@@ -33,7 +33,7 @@ public record ExtractProperties(
         List<String> scheduledRecipients,
         @DefaultValue("10m") Duration abandonedAfter,
         NationalOptOut nationalOptOut,
-        Chunks chunks) {
+        @DefaultValue Chunks chunks) {
 
     public ExtractProperties {
         // Property names are case-insensitive, so a key set as ...keys.QZ9 may arrive as qz9.
@@ -41,8 +41,6 @@ public record ExtractProperties(
                 e -> e.getKey().toUpperCase(Locale.ROOT), Map.Entry::getValue));
         scheduledRecipients = scheduledRecipients == null ? List.of() : List.copyOf(scheduledRecipients);
         nationalOptOut = nationalOptOut == null ? new NationalOptOut(null, null, 1) : nationalOptOut;
-        chunks = chunks == null ? new Chunks(4, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(1))
-                : chunks;
     }
 
     /**
