@@ -53,11 +53,21 @@ final class Browser implements AutoCloseable {
         driver.get(url);
     }
 
-    /** Keycloak's own sign-in page, as a person fills it in. */
-    void signInOnKeycloak(String username, String password) {
+    /**
+     * Keycloak's own sign-in page, as a person fills it in, then waits until the browser has been sent back to
+     * {@code returnTo} and that page has loaded: a page opened while the redirects are still under way would be
+     * replaced by the page they end on.
+     */
+    void signInOnKeycloak(String username, String password, String returnTo) {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(username);
         driver.findElement(By.id("password")).sendKeys(password);
         driver.findElement(By.id("kc-login")).click();
+        wait.until(browser -> browser.getCurrentUrl().startsWith(returnTo)
+                && !browser.getCurrentUrl().contains("/login/oauth2/code/") && loaded());
+    }
+
+    private boolean loaded() {
+        return "complete".equals(((JavascriptExecutor) driver).executeScript("return document.readyState;"));
     }
 
     WebElement waitFor(By what) {
@@ -72,6 +82,11 @@ final class Browser implements AutoCloseable {
         return driver.findElement(what);
     }
 
+    /** Clicks what is found once it can be clicked: visible, enabled and laid out where the click lands. */
+    void click(By what) {
+        wait.until(ExpectedConditions.elementToBeClickable(what)).click();
+    }
+
     String pageText() {
         return driver.findElement(By.tagName("body")).getText();
     }
@@ -84,9 +99,14 @@ final class Browser implements AutoCloseable {
         return driver.getCurrentUrl();
     }
 
-    /** The window as a phone's: 390 by 844 CSS pixels. */
+    /**
+     * The window as a phone's: 390 by 844 CSS pixels. Headless Chromium may lay the page out again after the call
+     * returns, so this waits until the page is as wide as a phone: a click computed on the old layout would miss.
+     */
     void asPhone() {
         driver.manage().window().setSize(new Dimension(390, 844));
+        wait.until(browser -> ((Number) ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.clientWidth;")).intValue() <= 390);
     }
 
     /** Whether the page fits the window's width, with nothing to scroll sideways but its own wide tables. */

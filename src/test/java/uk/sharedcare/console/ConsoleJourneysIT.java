@@ -83,8 +83,8 @@ class ConsoleJourneysIT {
             browser.waitForText(By.tagName("h1"), "Your practice");
             browser.screenshot("practice-1-signed-in");
 
-            browser.find(By.id("opt-in")).click();
-            browser.find(By.id("save-sharing")).click();
+            browser.click(By.id("opt-in"));
+            browser.click(By.id("save-sharing"));
 
             browser.waitForText(By.id("current-sharing"), "opt-in");
             assertThat(browser.pageText()).contains("Your practice's sharing is changed")
@@ -94,12 +94,12 @@ class ConsoleJourneysIT {
 
             String nhsNumber = nhsNumberOf(patient);
             browser.find(By.id("nhs-number")).sendKeys(nhsNumber);
-            browser.find(By.id("find-patient")).click();
+            browser.click(By.id("find-patient"));
             browser.waitForText(By.tagName("main"), "Who has looked at this record");
             assertThat(browser.pageText()).contains("RZ9").contains("clinician");
             assertThat(browser.currentUrl()).as("no identifier in the URL").doesNotContain(nhsNumber)
                     .doesNotContain(patient.substring("Patient/".length()));
-            browser.find(By.id("record-opt-in")).click();
+            browser.click(By.id("record-opt-in"));
             browser.waitForText(By.tagName("main"), "The patient's opt-in is recorded.");
             browser.screenshot("practice-3-patient-opted-in");
             assertThat(api("nurse.okafor").get("/" + observation).status()).as("the patient's permit").isEqualTo(200);
@@ -125,7 +125,7 @@ class ConsoleJourneysIT {
 
         String entry = "//li[contains(., '" + reason + "')]";
         browser.find(By.xpath(entry + "//textarea")).sendKeys("Appropriate: unconscious, no GP contact possible");
-        browser.find(By.xpath(entry + "//button")).click();
+        browser.click(By.xpath(entry + "//button"));
 
         browser.waitForText(By.tagName("main"), "Reviewed: it has left the queue.");
         assertThat(browser.pageText()).doesNotContain(reason);
@@ -144,7 +144,7 @@ class ConsoleJourneysIT {
         assertThat(browser.find(By.id("who-looked")).getText()).contains("a clinician").contains("to care for you");
         browser.screenshot("patient-1-who-looked");
 
-        browser.find(By.id("opt-out")).click();
+        browser.click(By.id("opt-out"));
 
         browser.waitForText(By.id("your-choice"), "You have opted out");
         assertThat(browser.pageText()).contains("Your GP practice has been told");
@@ -158,13 +158,13 @@ class ConsoleJourneysIT {
                 .anySatisfy(text -> assertThat(text).contains("opted out of sharing in the local scheme"));
 
         browser.asPhone();
-        browser.find(By.id("withdraw-opt-out")).click();
+        browser.click(By.id("withdraw-opt-out"));
         browser.waitForText(By.id("your-choice"), "Your record is shared");
         assertThat(browser.fitsWidth()).as("readable on a phone, no sideways scrolling").isTrue();
         browser.screenshot("patient-3-on-a-phone");
         assertThat(api("nurse.okafor").get("/" + observation).status()).isEqualTo(200);
 
-        browser.find(By.xpath("//button[normalize-space()='Sign out']")).click();
+        browser.click(By.xpath("//button[normalize-space()='Sign out']"));
         browser.waitForText(By.tagName("h1"), "You have signed out");
         browser.screenshot("patient-4-signed-out");
         browser.open(console());
@@ -217,7 +217,7 @@ class ConsoleJourneysIT {
     private void signIn(String username) {
         browser.open(console());
         browser.screenshot("sign-in-" + username);
-        browser.signInOnKeycloak(username, KeycloakSupport.DEMO_PASSWORD);
+        browser.signInOnKeycloak(username, KeycloakSupport.DEMO_PASSWORD, console());
     }
 
     private String console() {
