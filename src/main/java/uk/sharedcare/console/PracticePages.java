@@ -20,8 +20,9 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import uk.sharedcare.record.audit.AccessAlerts;
 
 /**
- * A practice's pages (GPs): its alerts and today's digest, its own sharing settings, and any of its patients'
- * access report and sharing choice, found by NHS number in a form (never in a URL).
+ * A practice's pages (GPs): its alerts and today's digest, its own sharing settings and its sharing agreement with
+ * the scheme, and any of its patients' access report and sharing choice, found by NHS number in a form (never in a
+ * URL).
  */
 @Controller
 @RequestMapping(ConsoleConfig.BASE + "/practice")
@@ -48,6 +49,10 @@ class PracticePages extends ConsolePages {
                         .withParameter(Parameters.class, "organisation", new StringType(practice)).useHttpGet()
                         .execute())
                 .ifPresent(settings -> model.addAttribute("sharing", Views.sharing(settings)));
+        ask(model, () -> record.operation().onServer().named("$sharing-agreement")
+                        .withParameter(Parameters.class, "organisation", new StringType(practice)).useHttpGet()
+                        .execute())
+                .ifPresent(agreement -> model.addAttribute("agreement", Views.agreement(agreement)));
         return "console/practice";
     }
 

@@ -46,6 +46,27 @@ final class Views {
         }
     }
 
+    /** An organisation's sharing agreement with the scheme (rule 11), as {@code $sharing-agreement} gives it. */
+    record Agreement(boolean takesPart, String start, String end, String source) {
+
+        public String inWords() {
+            if (start.isEmpty()) {
+                return takesPart ? "No agreement is on record; the scheme requires none, so your organisation takes"
+                        + " part." : "No agreement is on record, and the scheme requires one: your organisation's data"
+                        + " is not shared and it sees nothing of others'.";
+            }
+            String period = "from " + start + (end.isEmpty() ? ", with no end" : " to " + end);
+            return takesPart ? "In force " + period + "."
+                    : "Not in force today (" + period + "): your organisation's data is not shared and it sees"
+                            + " nothing of others'.";
+        }
+    }
+
+    static Agreement agreement(Parameters answer) {
+        return new Agreement("true".equals(value(answer, "takesPart")), value(answer, "start"), value(answer, "end"),
+                value(answer, "source"));
+    }
+
     record PatientView(String name, String nhsNumber, String birthDate) {}
 
     record Accessor(String organisation, String role, String purpose, String count, String first, String last) {

@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
@@ -27,12 +28,14 @@ import org.openqa.selenium.Cookie;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.ContextConfiguration;
+import uk.sharedcare.record.patientstate.StateStamps;
 import uk.sharedcare.server.Application;
 import uk.sharedcare.support.AlertOutbox;
-import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.FhirServerClient.RawResponse;
+import uk.sharedcare.support.FhirServerClient;
 import uk.sharedcare.support.KeycloakServerInitializer;
 import uk.sharedcare.support.KeycloakSupport;
 import uk.sharedcare.support.RecordFixtures;
@@ -54,6 +57,9 @@ class ConsoleJourneysIT {
 
     @Autowired
     DataSource dataSource;
+
+    @Autowired
+    StateStamps stamps;
 
     private Browser browser;
 
@@ -79,8 +85,11 @@ class ConsoleJourneysIT {
         create("nurse.okafor", RecordFixtures.episodeOfCare(new Reference(patient), "RZ9"));
         assertThat(api("nurse.okafor").get("/" + observation).status()).isEqualTo(200);
         try {
+            recordAgreement("Y90001", "2024-04-01");
             signIn("dr.patel");
             browser.waitForText(By.tagName("h1"), "Your practice");
+            assertThat(browser.find(By.id("agreement")).getText()).as("the admin's agreement for the practice")
+                    .isEqualTo("In force from 2024-04-01, with no end.");
             browser.screenshot("practice-1-signed-in");
 
             browser.click(By.id("opt-in"));
@@ -105,6 +114,7 @@ class ConsoleJourneysIT {
             assertThat(api("nurse.okafor").get("/" + observation).status()).as("the patient's permit").isEqualTo(200);
         } finally {
             shareByDefault("Y90001");
+            forgetAgreement("Y90001");
         }
     }
 
@@ -266,6 +276,21 @@ class ConsoleJourneysIT {
         reset.addParameter().setName("organisation").setValue(new StringType(practice));
         reset.addParameter().setName("sharing").setValue(new CodeType("share-by-default"));
         api("dr.patel").fhir().operation().onServer().named("$set-sharing-settings").withParameters(reset).execute();
+    }
+
+    private void recordAgreement(String organisation, String start) {
+        Parameters agreement = new Parameters();
+        agreement.addParameter().setName("organisation").setValue(new StringType(organisation));
+        agreement.addParameter().setName("start").setValue(new DateType(start));
+        api("admin.scr").withHeader("X-Purpose-Of-Use", "HOPERAT").fhir().operation().onServer()
+                .named("$set-sharing-agreement").withParameters(agreement)
+                .execute();
+    }
+
+    /** The agreement removed again (the API offers no removal), so that the other journeys see the record as before. */
+    private void forgetAgreement(String organisation) {
+        new JdbcTemplate(dataSource).update("delete from SCR_SHARING_AGREEMENT where ODS_CODE = ?", organisation);
+        stamps.bumpEveryPatient();
     }
 
     private void awaitAlertsDelivered() {

@@ -203,7 +203,8 @@ public final class AuditInterceptor {
         return request.getCompleteUrl() == null ? request.getRequestPath() : request.getCompleteUrl();
     }
 
-    private static Optional<String> address(RequestDetails request) {
+    /** The caller's network address, as an AuditEvent's source names it. */
+    public static Optional<String> address(RequestDetails request) {
         return request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null
                 ? Optional.ofNullable(servlet.getServletRequest().getRemoteAddr())
                 : Optional.empty();

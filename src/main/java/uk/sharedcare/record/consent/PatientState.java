@@ -23,6 +23,8 @@ import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
  * @param organisationSharing    the sharing settings organisations have made in the record, by ODS code,
  *                               current when the state was loaded (the policy file's stand for the rest)
  * @param nhsNumber              the patient's NHS number, by which a patient signed in for themselves is known
+ * @param participation          which organisations take part in the scheme, by their sharing agreements,
+ *                               current when the state was loaded
  */
 public record PatientState(
         String patientId,
@@ -34,7 +36,8 @@ public record PatientState(
         Set<String> episodeOrganisations,
         Set<String> careTeamPractitioners,
         Map<String, OrganisationSharing> organisationSharing,
-        Optional<String> nhsNumber) {
+        Optional<String> nhsNumber,
+        SchemeParticipation participation) {
 
     public PatientState {
         exemptCohorts = Set.copyOf(exemptCohorts);
@@ -42,6 +45,15 @@ public record PatientState(
         episodeOrganisations = Set.copyOf(episodeOrganisations);
         careTeamPractitioners = Set.copyOf(careTeamPractitioners);
         organisationSharing = Map.copyOf(organisationSharing);
+    }
+
+    /** A state in which every organisation takes part in the scheme. */
+    public PatientState(String patientId, Optional<String> registeredPractice, Optional<LocalDate> birthDate,
+            Set<String> exemptCohorts, Optional<GpDissent> gpDissent, List<ConsentDirective> consents,
+            Set<String> episodeOrganisations, Set<String> careTeamPractitioners,
+            Map<String, OrganisationSharing> organisationSharing, Optional<String> nhsNumber) {
+        this(patientId, registeredPractice, birthDate, exemptCohorts, gpDissent, consents, episodeOrganisations,
+                careTeamPractitioners, organisationSharing, nhsNumber, SchemeParticipation.EVERY_ORGANISATION);
     }
 
     /** A state where no organisation has made a sharing setting of its own in the record. */
@@ -59,6 +71,12 @@ public record PatientState(
             Map<String, OrganisationSharing> organisationSharing) {
         this(patientId, registeredPractice, birthDate, exemptCohorts, gpDissent, consents, episodeOrganisations,
                 careTeamPractitioners, organisationSharing, Optional.empty());
+    }
+
+    /** The same state under other organisations' participation. */
+    public PatientState withParticipation(SchemeParticipation now) {
+        return new PatientState(patientId, registeredPractice, birthDate, exemptCohorts, gpDissent, consents,
+                episodeOrganisations, careTeamPractitioners, organisationSharing, nhsNumber, now);
     }
 
     /** Whether this is the record of the patient signed in with this NHS number. */

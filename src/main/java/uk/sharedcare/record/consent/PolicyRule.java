@@ -44,6 +44,8 @@ public enum PolicyRule {
     NATIONAL_DATA_OPT_OUT("10", "Data of a patient who has registered a National Data Opt-out does not leave for"
             + " planning or research; an extract is made only with a recent answer of the national service, unless"
             + " its recipient is configured as not needing it"),
+    SHARING_AGREEMENT("11", "An organisation shares the data it records, and sees what others have recorded, only"
+            + " while its sharing agreement for the scheme is in force"),
     SECONDARY_USE("10", "Pseudonymised extracts go only to a configured recipient, asked for by its commissioners"
             + " or its analytics system, for a purpose configured for that recipient");
 

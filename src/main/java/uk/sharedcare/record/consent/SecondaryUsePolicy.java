@@ -23,7 +23,8 @@ import uk.sharedcare.record.consent.PolicySettings.SharingModel;
  * <p>Left out, whatever the recipient: patients with a GP dissent code of either type, patients in an exempt
  * cohort (children included), and sensitive data. Left out for a recipient and purpose: data the patient's
  * consents deny it (a local opt-out without limits denies every purpose), data of an opt-in organisation the
- * patient has not opted in to, and data whose custodian shares only with organisations it lists.
+ * patient has not opted in to, data whose custodian shares only with organisations it lists, and data whose
+ * custodian was outside the scheme (rule 11) on the extract's reference date.
  */
 public final class SecondaryUsePolicy {
 
@@ -162,6 +163,11 @@ public final class SecondaryUsePolicy {
         if (!sensitive.isEmpty()) {
             return Optional.of(new Exclusion("sensitive-data", Reason.of(PolicyRule.SENSITIVE_DATA,
                     "labelled " + String.join(", ", sensitive))));
+        }
+        Optional<Reason> outsideTheScheme = resource.custodian()
+                .flatMap(custodian -> patient.participation().outside(custodian, LocalDate.ofInstant(at, UK)));
+        if (outsideTheScheme.isPresent()) {
+            return Optional.of(new Exclusion("sharing-agreement", outsideTheScheme.get()));
         }
         OrganisationSharing sharing = resource.custodian()
                 .map(custodian -> settings.sharingOf(custodian, patient.organisationSharing()))

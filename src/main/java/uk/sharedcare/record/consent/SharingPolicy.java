@@ -19,10 +19,10 @@ import uk.sharedcare.record.consent.PolicySettings.SharingModel;
  * access context, the patient's state and the resource's facts; the output is a {@link Decision} naming every rule
  * that took part. Deny by default: a read is permitted only when every rule on its path lets it through.
  *
- * <p>Order for a read of another organisation's data: purpose (8), sensitive data (6), GP dissent (4),
- * break-glass (8, which passes over 1, 2, 3 and 5 for clinical roles), relationship and allow-list (1), exempt
- * cohorts (5), the patient's consents and the custodian's sharing model (2, 3), role view (7). An organisation
- * always sees what it recorded itself.
+ * <p>Order for a read of another organisation's data: purpose (8), both organisations' sharing agreements (11),
+ * sensitive data (6), GP dissent (4), break-glass (8, which passes over 1, 2, 3 and 5 for clinical roles),
+ * relationship and allow-list (1), exempt cohorts (5), the patient's consents and the custodian's sharing model
+ * (2, 3), role view (7). An organisation always sees what it recorded itself.
  */
 public final class SharingPolicy {
 
@@ -68,7 +68,8 @@ public final class SharingPolicy {
             trail.add(Reason.of(PolicyRule.OWN_DATA, "recorded by " + who.organisation()));
             return Decision.permit(trail, Set.of());
         }
-        Optional<Reason> refusal = sensitiveOrDissented(patient, resource);
+        Optional<Reason> refusal = outsideTheScheme(who, patient, resource, trail)
+                .or(() -> sensitiveOrDissented(patient, resource));
         if (refusal.isPresent()) {
             return Decision.deny(trail, refusal.get());
         }
@@ -167,6 +168,26 @@ public final class SharingPolicy {
             return Decision.permit(trail, Set.of());
         }
         return Decision.deny(trail, Reason.of(PolicyRule.AUDIT_READERS, rolesOf(who) + " at " + who.organisation()));
+    }
+
+    /**
+     * Rule 11, which break-glass does not pass over either: the reader's organisation and the data's custodian
+     * both take part in the scheme today. What lets them is added to the trail, what stops them is returned.
+     */
+    private static Optional<Reason> outsideTheScheme(AccessContext who, PatientState patient, ResourceFacts resource,
+            List<Reason> trail) {
+        LocalDate today = LocalDate.ofInstant(who.at(), UK);
+        SchemeParticipation scheme = patient.participation();
+        List<String> parties = new ArrayList<>(List.of(who.organisation()));
+        resource.custodian().filter(custodian -> !custodian.equals(who.organisation())).ifPresent(parties::add);
+        for (String party : parties) {
+            Optional<Reason> outside = scheme.outside(party, today);
+            if (outside.isPresent()) {
+                return outside;
+            }
+        }
+        parties.forEach(party -> scheme.takesPart(party).ifPresent(trail::add));
+        return Optional.empty();
     }
 
     /** Rules 6 and 4, which even break-glass does not pass over. */

@@ -9,16 +9,21 @@ import uk.sharedcare.record.audit.AuditTrail;
 import uk.sharedcare.record.consent.OrganisationSettingsPolicy;
 import uk.sharedcare.record.consent.enforcement.PolicyFile;
 
-/** The settings organisations change at runtime (their sharing), and the operations that read and change them. */
+/**
+ * The settings organisations change at runtime (their sharing, and the agreements admins record for them), and the
+ * operations that read and change them.
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnSharedCare
 public class SettingsConfig {
 
     @Bean
-    SettingsOperations settingsOperations(PolicyFile.Loaded file, OrganisationSharingStore store, AuditTrail trail,
-            AuditEventFactory events) {
-        return new SettingsOperations(List.of(new SharingSettingsProvider(new OrganisationSettingsPolicy(),
-                file.settings(), store, trail, events)));
+    SettingsOperations settingsOperations(PolicyFile.Loaded file, OrganisationSharingStore store,
+            SharingAgreementStore agreements, AuditTrail trail, AuditEventFactory events) {
+        OrganisationSettingsPolicy policy = new OrganisationSettingsPolicy();
+        return new SettingsOperations(List.of(
+                new SharingSettingsProvider(policy, file.settings(), store, trail, events),
+                new SharingAgreementProvider(policy, agreements, trail, events)));
     }
 
     /** What the settings add to the RestfulServer. */

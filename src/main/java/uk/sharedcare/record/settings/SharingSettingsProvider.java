@@ -6,7 +6,6 @@ import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -95,7 +94,7 @@ public final class SharingSettingsProvider {
             throw Refusals.forbidden(decision);
         }
         AuditEvent event = events.build(new AccessRecord(who.at(), Optional.of(who), "update",
-                request.getCompleteUrl(), address(request), AccessRecord.Outcome.SUCCESS, List.of(), List.of(),
+                request.getCompleteUrl(), AuditInterceptor.address(request), AccessRecord.Outcome.SUCCESS, List.of(), List.of(),
                 Optional.empty()), List.of(decision));
         AuditEvent.AuditEventEntityComponent change = event.addEntity()
                 .setType(new Coding(SETTINGS_SYSTEM, "sharing-settings", "Sharing settings"))
@@ -131,17 +130,12 @@ public final class SharingSettingsProvider {
         return settings;
     }
 
-    private static String odsCode(StringType given, String parameter) {
+    static String odsCode(StringType given, String parameter) {
         String code = given == null ? null : given.getValue();
         if (code == null || !ODS_CODE.matcher(code).matches()) {
             throw new InvalidRequestException(parameter + " must be an ODS organisation code (3 to 12 capital"
                     + " letters and digits)");
         }
         return code;
-    }
-
-    private static Optional<String> address(RequestDetails request) {
-        return request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null
-                ? Optional.ofNullable(servlet.getServletRequest().getRemoteAddr()) : Optional.empty();
     }
 }

@@ -50,4 +50,21 @@ class OrganisationSettingsPolicyTest {
                 .permits()).isTrue();
         assertThat(policy.decideRead(nurseOkafor(), RIVERSIDE).permits()).isFalse();
     }
+
+    @Test
+    void onlyAnAdminRecordsASharingAgreementNotEvenTheOrganisationsOwnGp() {
+        assertThat(policy.decideAgreementChange(context("admin.scr", "QZ9", Role.ADMIN, null, PurposeOfUse.HOPERAT),
+                RIVERSIDE).permits()).isTrue();
+        Decision ownGp = policy.decideAgreementChange(drPatel(), RIVERSIDE);
+        assertThat(ownGp.permits()).isFalse();
+        assertThat(ownGp.deciding().rule()).isEqualTo(PolicyRule.SHARING_AGREEMENT);
+    }
+
+    @Test
+    void anOrganisationsAgreementIsReadByItsOwnUsersAndDataProtectionOfficersAndNotByOthers() {
+        assertThat(policy.decideAgreementRead(nurseOkafor(), TRUST).permits()).isTrue();
+        assertThat(policy.decideAgreementRead(context("dpo.williams", "QZ9", Role.DPO, null, PurposeOfUse.TREAT),
+                RIVERSIDE).permits()).isTrue();
+        assertThat(policy.decideAgreementRead(nurseOkafor(), RIVERSIDE).permits()).isFalse();
+    }
 }

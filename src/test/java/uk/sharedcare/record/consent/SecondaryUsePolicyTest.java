@@ -133,6 +133,18 @@ class SecondaryUsePolicyTest {
                 PurposeOfUse.HOPERAT, NOW)).isEmpty();
     }
 
+    @Test
+    void dataOfACustodianOutsideTheSchemeOnTheReferenceDateIsLeftOutAndCountedUnderItsOwnRule() {
+        SharingAgreement ended = new SharingAgreement(TRUST, LocalDate.of(2025, 4, 1),
+                Optional.of(LocalDate.of(2026, 3, 31)), "AuditEvent/agreement");
+        PatientState adult = patient(RIVERSIDE, LocalDate.of(1950, 1, 1), Set.of(), List.of())
+                .withParticipation(new SchemeParticipation(false, Map.of(TRUST, ended)));
+
+        assertThat(exclude(adult, PolicyFixtures.recordedBy("Encounter", TRUST))).get()
+                .extracting(Exclusion::category).isEqualTo("sharing-agreement");
+        assertThat(exclude(adult, PolicyFixtures.recordedBy("Encounter", RIVERSIDE))).isEmpty();
+    }
+
     @Nested
     class NationalDataOptOut {
 

@@ -23,6 +23,7 @@ import static uk.sharedcare.record.consent.PolicyFixtures.swMurphy;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -425,6 +426,97 @@ class SharingPolicyTest {
         void custodianSeesItsOwnSexualHealthData() {
             assertThat(policy.decideRead(drPatel(), hughes(), recordedBy("Condition", RIVERSIDE, "SEX")).permits())
                     .isTrue();
+        }
+    }
+
+    @Nested
+    class SharingAgreements {
+
+        private final LocalDate today = LocalDate.of(2026, 11, 22);
+
+        @Test
+        void aCouncilWhoseAgreementHasEndedSeesNothingOfThePracticesRecord() {
+            PatientState ended = hughes().withParticipation(agreements(false,
+                    agreement(COUNCIL, today.minusYears(1), today.minusDays(1))));
+
+            Decision decision = policy.decideRead(swMurphy(), ended, recordedBy("CarePlan", RIVERSIDE));
+
+            assertDenied(decision, PolicyRule.SHARING_AGREEMENT);
+            assertThat(decision.explain()).contains("L9001's sharing agreement has ended")
+                    .contains("to " + today.minusDays(1)).contains("AuditEvent/agreement-L9001");
+        }
+
+        @Test
+        void aPracticeWhoseAgreementHasEndedNoLongerSharesItsRecordWithTheCouncil() {
+            PatientState ended = hughes().withParticipation(agreements(false,
+                    agreement(RIVERSIDE, today.minusYears(1), today.minusDays(1))));
+
+            assertDenied(policy.decideRead(swMurphy(), ended, recordedBy("CarePlan", RIVERSIDE)),
+                    PolicyRule.SHARING_AGREEMENT);
+        }
+
+        @Test
+        void anAgreementThatHasNotStartedSharesNothingYet() {
+            PatientState notYet = hughes().withParticipation(agreements(false,
+                    agreement(COUNCIL, today.plusDays(1), null)));
+
+            Decision decision = policy.decideRead(swMurphy(), notYet, recordedBy("CarePlan", RIVERSIDE));
+
+            assertDenied(decision, PolicyRule.SHARING_AGREEMENT);
+            assertThat(decision.explain()).contains("has not started");
+        }
+
+        @Test
+        void onItsLastDayAnAgreementIsStillInForceAndTheDecisionCitesIt() {
+            PatientState lastDay = hughes().withParticipation(agreements(false,
+                    agreement(COUNCIL, today.minusYears(1), today)));
+
+            Decision decision = policy.decideRead(swMurphy(), lastDay, recordedBy("CarePlan", RIVERSIDE));
+
+            assertThat(decision.permits()).as(decision.explain()).isTrue();
+            assertThat(decision.reasons()).extracting(Reason::rule).contains(PolicyRule.SHARING_AGREEMENT);
+        }
+
+        @Test
+        void whereAnAgreementIsRequiredAnOrganisationWithoutOneSeesNothingOfOthers() {
+            PatientState required = hughes().withParticipation(agreements(true,
+                    agreement(RIVERSIDE, today.minusYears(1), null)));
+
+            Decision decision = policy.decideRead(swMurphy(), required, recordedBy("CarePlan", RIVERSIDE));
+
+            assertDenied(decision, PolicyRule.SHARING_AGREEMENT);
+            assertThat(decision.explain()).contains("L9001 has no sharing agreement on record");
+        }
+
+        @Test
+        void anOrganisationOutsideTheSchemeStillSeesWhatItRecordedItself() {
+            PatientState ended = hughes().withParticipation(agreements(false,
+                    agreement(COUNCIL, today.minusYears(1), today.minusDays(1))));
+
+            assertPermitted(policy.decideRead(swMurphy(), ended, recordedBy("CarePlan", COUNCIL)),
+                    PolicyRule.OWN_DATA);
+        }
+
+        @Test
+        void breakGlassDoesNotPassOverAnEndedAgreement() {
+            PatientState ended = hughes().withParticipation(agreements(false,
+                    agreement(TRUST, today.minusYears(1), today.minusDays(1))));
+
+            assertDenied(policy.decideRead(nurseOkaforBreakingGlass(), ended, recordedBy("Observation", RIVERSIDE)),
+                    PolicyRule.SHARING_AGREEMENT);
+        }
+
+        private static SchemeParticipation agreements(boolean required, SharingAgreement... recorded) {
+            Map<String, SharingAgreement> byOrganisation = new HashMap<>();
+            for (SharingAgreement agreement : recorded) {
+                byOrganisation.put(agreement.organisation(), agreement);
+            }
+            return new SchemeParticipation(required, byOrganisation);
+        }
+
+        private static SharingAgreement agreement(String organisation, LocalDate starts, LocalDate ends) {
+            return new SharingAgreement(organisation, starts, Optional.ofNullable(ends),
+                    "AuditEvent/agreement-" + organisation);
         }
     }
 

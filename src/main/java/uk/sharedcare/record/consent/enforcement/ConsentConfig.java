@@ -26,6 +26,7 @@ import uk.sharedcare.record.patientstate.PatientStateCache;
 import uk.sharedcare.record.patientstate.PolicyInputWrites;
 import uk.sharedcare.record.patientstate.StateStamps;
 import uk.sharedcare.record.settings.OrganisationSharingStore;
+import uk.sharedcare.record.settings.SharingAgreementStore;
 import uk.sharedcare.record.ConditionalOnSharedCare;
 
 /**
@@ -55,14 +56,19 @@ public class ConsentConfig {
     @Bean
     PatientStateLoader patientStateLoader(DaoRegistry daos, PolicyFile.Loaded file, DataSource dataSource,
             SearchBuilderFactory<JpaPid> searchBuilders, IHapiTransactionService transactions,
-            PartitionSettings partitions, OrganisationSharingStore sharing) {
+            PartitionSettings partitions, OrganisationSharingStore sharing, SharingAgreementStore agreements) {
         return new PatientStateLoader(daos, file.codes(), new PolicyInputsQuery(new JdbcTemplate(dataSource),
-                searchBuilders, transactions, partitions, file.codes()), sharing);
+                searchBuilders, transactions, partitions, file.codes()), sharing, agreements);
     }
 
     @Bean
     OrganisationSharingStore organisationSharingStore(DataSource dataSource, StateStamps stamps) {
         return new OrganisationSharingStore(new JdbcTemplate(dataSource), stamps);
+    }
+
+    @Bean
+    SharingAgreementStore sharingAgreementStore(DataSource dataSource, StateStamps stamps, PolicyFile.Loaded file) {
+        return new SharingAgreementStore(new JdbcTemplate(dataSource), stamps, file.agreementRequired());
     }
 
     @Bean

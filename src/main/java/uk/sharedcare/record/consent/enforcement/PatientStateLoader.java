@@ -36,7 +36,9 @@ import uk.sharedcare.record.consent.CodeLists;
 import uk.sharedcare.record.consent.ConsentDirective;
 import uk.sharedcare.record.consent.PatientState;
 import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
+import uk.sharedcare.record.consent.SchemeParticipation;
 import uk.sharedcare.record.settings.OrganisationSharingStore;
+import uk.sharedcare.record.settings.SharingAgreementStore;
 
 /**
  * Loads what the policy needs to know about one patient from the record: registration, age, cohorts, GP dissent
@@ -54,21 +56,25 @@ public final class PatientStateLoader {
     private final CodeLists codes;
     private final PolicyInputsQuery inputs;
     private final OrganisationSharingStore sharing;
+    private final SharingAgreementStore agreements;
     private final Cache<String, KeptCode> organisationCodes =
             Caffeine.newBuilder().maximumSize(100_000).build();
 
-    PatientStateLoader(DaoRegistry daos, CodeLists codes, PolicyInputsQuery inputs, OrganisationSharingStore sharing) {
+    PatientStateLoader(DaoRegistry daos, CodeLists codes, PolicyInputsQuery inputs, OrganisationSharingStore sharing,
+            SharingAgreementStore agreements) {
         this.daos = daos;
         this.codes = codes;
         this.inputs = inputs;
         this.sharing = sharing;
+        this.agreements = agreements;
     }
 
     /** The patient's state as stored now, every organisation's code read afresh. */
     public PatientState load(String patientId) {
         Map<String, Optional<String>> read = new HashMap<>();
         return state(patientId, inputs.fetch(patientId),
-                reference -> read.computeIfAbsent(key(reference), k -> organisationCode(reference)), sharing.current());
+                reference -> read.computeIfAbsent(key(reference), k -> organisationCode(reference)), sharing.current())
+                .withParticipation(agreements.current());
     }
 
     /**
@@ -78,9 +84,11 @@ public final class PatientStateLoader {
     public Map<String, PatientState> loadAll(Collection<String> patientIds) {
         Map<String, Optional<String>> read = new HashMap<>();
         Map<String, OrganisationSharing> sharingNow = sharing.current();
+        SchemeParticipation participation = agreements.current();
         Map<String, PatientState> states = new LinkedHashMap<>();
         inputs.fetchAll(patientIds).forEach((patientId, found) -> states.put(patientId, state(patientId, found,
-                reference -> read.computeIfAbsent(key(reference), k -> organisationCode(reference)), sharingNow)));
+                reference -> read.computeIfAbsent(key(reference), k -> organisationCode(reference)), sharingNow)
+                .withParticipation(participation)));
         return states;
     }
 
@@ -90,6 +98,7 @@ public final class PatientStateLoader {
      */
     public PatientState load(String patientId, long everyPatientStamp) {
         Map<String, OrganisationSharing> sharingNow = sharing.at(everyPatientStamp);
+        SchemeParticipation participation = agreements.at(everyPatientStamp);
         return state(patientId, inputs.fetch(patientId), reference -> {
             String key = key(reference);
             KeptCode kept = organisationCodes.getIfPresent(key);
@@ -101,7 +110,7 @@ public final class PatientStateLoader {
             organisationCodes.asMap().merge(key, fresh,
                     (old, loaded) -> old.everyPatientStamp() > loaded.everyPatientStamp() ? old : loaded);
             return fresh.code();
-        }, sharingNow);
+        }, sharingNow).withParticipation(participation);
     }
 
     private PatientState state(String patientId, PolicyInputs found, OrganisationCodes orgCodes,

@@ -36,7 +36,12 @@ public final class PolicyFile {
 
     private PolicyFile() {}
 
-    public record Loaded(PolicySettings settings, CodeLists codes, SecondaryUseSettings secondaryUse) {}
+    /**
+     * @param agreementRequired rule 11: whether an organisation with no sharing agreement on record is outside the
+     *                          scheme ({@code sharing-agreements.required})
+     */
+    public record Loaded(PolicySettings settings, CodeLists codes, SecondaryUseSettings secondaryUse,
+            boolean agreementRequired) {}
 
     public static Loaded read(Resource file) {
         List<PropertySource<?>> sources;
@@ -48,7 +53,8 @@ public final class PolicyFile {
         Document document = new Binder(ConfigurationPropertySources.from(sources))
                 .bind("policy", Bindable.of(Document.class))
                 .orElseThrow(() -> new IllegalStateException("No 'policy:' section in " + file.getDescription()));
-        return new Loaded(document.settings(), document.codeLists(), document.secondaryUseSettings());
+        return new Loaded(document.settings(), document.codeLists(), document.secondaryUseSettings(),
+                document.sharingAgreements() != null && document.sharingAgreements().required());
     }
 
     record Document(
@@ -61,7 +67,8 @@ public final class PolicyFile {
             Map<String, List<String>> redacted,
             List<String> sensitiveLabels,
             Codes codes,
-            SecondaryUse secondaryUse) {
+            SecondaryUse secondaryUse,
+            SharingAgreements sharingAgreements) {
 
         SecondaryUseSettings secondaryUseSettings() {
             if (secondaryUse == null) {
@@ -133,6 +140,8 @@ public final class PolicyFile {
                     "Unknown role '" + name + "' in the sharing policy"));
         }
     }
+
+    record SharingAgreements(@DefaultValue("false") boolean required) {}
 
     record Organisation(@DefaultValue("share-by-default") String sharing, List<String> shareOnlyWith) {
 
