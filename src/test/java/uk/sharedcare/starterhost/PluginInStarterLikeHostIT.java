@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -13,11 +14,11 @@ import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.test.util.TestPropertyValues;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.ActiveProfiles;
@@ -109,7 +110,7 @@ class PluginInStarterLikeHostIT {
     }
 
     @Test
-    void theHostsAccessLogNamesTheOperationButNoIdentifier(CapturedOutput output) {
+    void theHostsAccessLogNamesTheOperationButNoIdentifier(CapturedOutput output) throws InterruptedException {
         String nhsNumber = RecordFixtures.uniqueNhsNumber();
 
         RawResponse search = as(Callers.drPatel()).get("/Patient?identifier="
@@ -118,6 +119,7 @@ class PluginInStarterLikeHostIT {
 
         assertThat(search.status()).isEqualTo(200);
         assertThat(read.status()).isEqualTo(200);
+        awaitLogged(output, "Operation[read");
         assertThat(output.getOut()).contains("Operation[search-type").contains("Operation[read")
                 .doesNotContain(nhsNumber).doesNotContain(idPart(patient));
     }
@@ -190,5 +192,13 @@ class PluginInStarterLikeHostIT {
 
     private static String idPart(String reference) {
         return reference.substring(reference.indexOf('/') + 1);
+    }
+
+    /** HAPI writes a request's access-log line once it has completed, which may be just after the answer is sent. */
+    private static void awaitLogged(CapturedOutput output, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!output.getOut().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
     }
 }
