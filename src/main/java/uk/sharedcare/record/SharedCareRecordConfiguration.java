@@ -21,6 +21,8 @@ import uk.sharedcare.record.consent.enforcement.ConsentConfig.ConsentEnforcement
 import uk.sharedcare.record.consent.enforcement.ConsentConfig;
 import uk.sharedcare.record.export.ExportConfig.BulkExport;
 import uk.sharedcare.record.settings.SettingsConfig;
+import uk.sharedcare.record.care.CareConfig;
+import uk.sharedcare.record.care.CareConfig.CareOperations;
 import uk.sharedcare.record.settings.SettingsConfig.SettingsOperations;
 import uk.sharedcare.record.export.ExportConfig;
 import uk.sharedcare.record.http.FhirClientRequests;
@@ -42,7 +44,7 @@ import uk.sharedcare.record.profiles.ProfilesConfig;
 @ConditionalOnSharedCare
 @EnableConfigurationProperties(SharedCareProperties.class)
 @Import({SecurityConfig.class, ConsentConfig.class, AuditConfig.class, ExportConfig.class, ProfilesConfig.class,
-        SettingsConfig.class})
+        SettingsConfig.class, CareConfig.class})
 public class SharedCareRecordConfiguration {
 
     @Bean
@@ -94,7 +96,8 @@ public class SharedCareRecordConfiguration {
             AuditRecording audit,
             BulkExport export,
             ProfileEnforcement profiles,
-            SettingsOperations settings) {
+            SettingsOperations settings,
+            CareOperations care) {
         List<Object> interceptors = new ArrayList<>(List.of(capabilities, custodian,
                 new RequestLogsWithoutIdentifiers()));
         interceptors.addAll(consent.interceptors());
@@ -104,6 +107,7 @@ public class SharedCareRecordConfiguration {
         providers.addAll(audit.providers());
         providers.addAll(export.providers());
         providers.addAll(settings.providers());
+        providers.addAll(care.providers());
         return new SharedCareInterceptorRegistrar(server, interceptors, providers);
     }
 }

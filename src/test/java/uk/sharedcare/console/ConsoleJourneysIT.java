@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
@@ -82,7 +83,7 @@ class ConsoleJourneysIT {
     void aPracticeSwitchingToOptInStopsATrustClinicianSeeingItsPatientWithoutAPermit() {
         String patient = create("dr.patel", RecordFixtures.patient(RecordFixtures.uniqueNhsNumber(), "Console"));
         String observation = create("dr.patel", bloodPressure(patient));
-        create("nurse.okafor", RecordFixtures.episodeOfCare(new Reference(patient), "RZ9"));
+        startCare("nurse.okafor", patient);
         assertThat(api("nurse.okafor").get("/" + observation).status()).isEqualTo(200);
         try {
             recordAgreement("Y90001", "2024-04-01");
@@ -146,7 +147,7 @@ class ConsoleJourneysIT {
     void aPatientOptsOutSeesTheTrustsEarlierLookAndTheirPracticeIsTold() {
         String patient = hughes();
         String observation = create("dr.patel", bloodPressure(patient));
-        create("nurse.okafor", RecordFixtures.episodeOfCare(new Reference(patient), "RZ9"));
+        startCare("nurse.okafor", patient);
         assertThat(api("nurse.okafor").get("/" + observation).status()).isEqualTo(200);
 
         signIn("patient.hughes");
@@ -241,6 +242,16 @@ class ConsoleJourneysIT {
     private String create(String username, Resource resource) {
         return api(username).fhir().create().resource(resource).execute().getId().toUnqualifiedVersionless()
                 .getValue();
+    }
+
+    /** The user's organisation starts caring for a Riverside patient by its NHS number and date of birth. */
+    private void startCare(String username, String patientId) {
+        Patient patient = api("dr.patel").fhir().read().resource(Patient.class).withUrl(patientId).execute();
+        Parameters parameters = new Parameters();
+        parameters.addParameter("nhsNumber", patient.getIdentifierFirstRep().getValue());
+        parameters.addParameter("birthDate", patient.getBirthDateElement());
+        api(username).fhir().operation().onType("Patient").named("$start-care").withParameters(parameters)
+                .returnResourceType(EpisodeOfCare.class).execute();
     }
 
     /** The demo patient Margaret Hughes, whom the realm's patient.hughes is (by NHS number). */

@@ -1,24 +1,30 @@
 package uk.sharedcare.support;
 
-import org.hl7.fhir.r4.model.DateType;
 import static uk.sharedcare.support.RecordFixtures.ODS_SYSTEM;
 import static uk.sharedcare.support.RecordFixtures.patientRegisteredAt;
 import static uk.sharedcare.support.RecordFixtures.uniqueNhsNumber;
 
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import java.util.Date;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StringType;
 
 /**
  * Builds one patient's shared record through the API, each piece written by the organisation that would really
@@ -28,6 +34,9 @@ import org.hl7.fhir.r4.model.Resource;
 public final class BoroughScenario {
 
     public static final String SNOMED = "http://snomed.info/sct";
+
+    /** Every patient a scenario created, by server port and id, for starting care by NHS number and birth date. */
+    private static final Map<String, Patient> patients = new ConcurrentHashMap<>();
 
     private final int port;
 
@@ -74,9 +83,31 @@ public final class BoroughScenario {
         return create(writer, RecordFixtures.socialCarePlan(new Reference(patient), title));
     }
 
-    /** An active episode of care managed by the writer's organisation. */
+    /**
+     * The writer's organisation starts caring for the patient ({@code Patient/$start-care}, by the NHS number and
+     * date of birth this scenario gave the patient), which records its active episode of care: social care for the
+     * council, else health.
+     */
     public String episodeOfCare(TestIdentityProvider.Token writer, String organisation, String patient) {
-        return create(writer, RecordFixtures.episodeOfCare(new Reference(patient), organisation));
+        Patient known = patients.get(port + " " + patient);
+        if (known == null) {
+            throw new IllegalStateException(patient + " was not created through this scenario's server on port "
+                    + port + ", so its NHS number and date of birth are not known here");
+        }
+        return startCare(writer, known.getIdentifierFirstRep().getValue(), known.getBirthDateElement().getValueAsString(),
+                RecordFixtures.episodeOfCare(new Reference(patient), organisation).getTypeFirstRep().getCodingFirstRep()
+                        .getCode());
+    }
+
+    /** {@code Patient/$start-care} as the writer; the id of the episode it recorded. */
+    public String startCare(TestIdentityProvider.Token writer, String nhsNumber, String birthDate, String episodeType) {
+        Parameters parameters = new Parameters();
+        parameters.addParameter("nhsNumber", new StringType(nhsNumber));
+        parameters.addParameter("birthDate", new DateType(birthDate));
+        parameters.addParameter("episodeType", new CodeType(episodeType));
+        EpisodeOfCare episode = as(writer).operation().onType("Patient").named("$start-care")
+                .withParameters(parameters).returnResourceType(EpisodeOfCare.class).execute();
+        return "EpisodeOfCare/" + episode.getIdElement().getIdPart();
     }
 
     public String encounter(TestIdentityProvider.Token writer, String patient, String reason) {
@@ -99,6 +130,10 @@ public final class BoroughScenario {
 
     public String create(TestIdentityProvider.Token writer, Resource resource) {
         IdType id = (IdType) as(writer).create().resource(resource).execute().getId();
-        return resource.fhirType() + "/" + id.getIdPart();
+        String created = resource.fhirType() + "/" + id.getIdPart();
+        if (resource instanceof Patient patient) {
+            patients.put(port + " " + created, patient);
+        }
+        return created;
     }
 }

@@ -2,13 +2,19 @@ package uk.sharedcare.bench;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.EpisodeOfCare;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Patient;
 import uk.sharedcare.population.Population;
 import uk.sharedcare.population.WriterBundle;
 
@@ -84,8 +90,12 @@ final class PopulationLoader {
                 }
                 String baseUrl = nodes.baseUrlFor(number);
                 slices.add(pool.submit(() -> {
-                    population.patientBundles(first, end)
-                            .forEach(bundle -> resources.addAndGet(post(bundle, baseUrl)));
+                    List<WriterBundle> bundles = population.patientBundles(first, end);
+                    Map<String, Patient> patients = patientsIn(bundles);
+                    for (WriterBundle bundle : bundles) {
+                        startCareOfItsEpisodes(bundle, patients, baseUrl);
+                        resources.addAndGet(post(bundle, baseUrl));
+                    }
                     database.recordLoaded(seed, first, end);
                     Bench.log(String.format("Loaded patients %d to %d", first, end));
                 }));
@@ -101,6 +111,38 @@ final class PopulationLoader {
             pool.shutdownNow();
         }
         return new LoadTiming(from, to, resources.get(), (System.nanoTime() - start) / 1_000_000, skipped);
+    }
+
+    private static Map<String, Patient> patientsIn(List<WriterBundle> bundles) {
+        Map<String, Patient> patients = new HashMap<>();
+        bundles.forEach(bundle -> bundle.bundle().getEntry().stream()
+                .map(Bundle.BundleEntryComponent::getResource)
+                .filter(Patient.class::isInstance).map(Patient.class::cast)
+                .forEach(patient -> patients.put("Patient/" + patient.getIdPart(), patient)));
+        return patients;
+    }
+
+    /**
+     * An organisation records an episode of care only for a patient it already cares for (rule 1), so before the
+     * bundle that holds its episodes it starts care of each patient by NHS number and date of birth, as a trust
+     * admitting or a council accepting a referral would. That leaves one more episode per patient in the record.
+     */
+    private void startCareOfItsEpisodes(WriterBundle bundle, Map<String, Patient> patients, String baseUrl) {
+        for (Bundle.BundleEntryComponent entry : bundle.bundle().getEntry()) {
+            if (entry.getResource() instanceof EpisodeOfCare episode) {
+                Patient patient = patients.get(episode.getPatient().getReference());
+                Parameters parameters = new Parameters();
+                parameters.addParameter("nhsNumber", patient.getIdentifierFirstRep().getValue());
+                parameters.addParameter("birthDate", patient.getBirthDateElement());
+                LoopbackHttp.Answer answer = http.post(baseUrl + "/Patient/$start-care",
+                        Optional.of(callers.systemClientOf(bundle.writer())),
+                        FHIR.newJsonParser().encodeResourceToString(parameters));
+                if (answer.status() != 200 && answer.status() != 201) {
+                    throw new IllegalStateException("Starting care of " + episode.getPatient().getReference()
+                            + " by " + bundle.writer() + " failed with " + answer.status() + ": " + answer.body());
+                }
+            }
+        }
     }
 
     private int post(WriterBundle bundle, String baseUrl) {

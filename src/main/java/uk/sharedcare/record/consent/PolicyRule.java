@@ -33,6 +33,9 @@ public enum PolicyRule {
     DIRECTORY("-", "Organisations, practitioners and their roles are shared with every direct-care user"),
     NOT_ABOUT_A_PATIENT("-", "Data that is not about a patient is shown only to the organisation that recorded it"),
     WRITE_AS_OWN_ORGANISATION("9", "A user may change only data their own organisation recorded"),
+    START_OF_CARE("1", "An organisation begins its care of a patient with Patient/$start-care, giving the patient's"
+            + " NHS number and date of birth; it cannot give itself a relationship by recording an EpisodeOfCare for"
+            + " a patient it has none with"),
     CONSENT_WRITERS("9", "Only the patient's registered GP practice, a data protection officer, or a system of"
             + " that practice records a patient's consent"),
     ORGANISATION_SETTINGS("3", "An organisation's own GPs choose how it shares the data it records (by default or"

@@ -276,7 +276,8 @@ public final class SharingPolicy {
         return Decision.permit(trail, all);
     }
 
-    private static Optional<String> relationship(AccessContext who, PatientState patient) {
+    /** Rule 1's relationship of the caller with the patient, in words; empty when there is none. */
+    static Optional<String> relationship(AccessContext who, PatientState patient) {
         String organisation = who.organisation();
         if (patient.registeredPractice().filter(organisation::equals).isPresent()) {
             return Optional.of(organisation + " is the registered GP practice");

@@ -1,5 +1,7 @@
 package uk.sharedcare.record.consent;
 
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -14,6 +16,8 @@ import uk.sharedcare.record.access.SmartScopes.Permission;
  * purpose-of-use decision it shares.
  */
 public final class WritePolicy {
+
+    private static final ZoneId UK = ZoneId.of("Europe/London");
 
     private final SharingPolicy reads;
 
@@ -55,6 +59,62 @@ public final class WritePolicy {
                     : "registered practice " + organisation));
         }
         trail.add(Reason.of(PolicyRule.WRITE_AS_OWN_ORGANISATION, "written as " + organisation));
+        return Decision.permit(trail, Set.of());
+    }
+
+    /** The roles that care for patients, and so may start caring for one. */
+    private static final Set<Role> CARING_ROLES = EnumSet.of(Role.GP, Role.CLINICIAN, Role.SOCIAL_WORKER, Role.SYSTEM);
+
+    /**
+     * Whether {@code who} may start caring for a patient with {@code $start-care}: a caring role, for direct care,
+     * at an organisation that takes part in the scheme today (rule 11). Which patient is not part of it: the
+     * operation answers a patient it cannot match exactly as one the record does not know.
+     */
+    public Decision decideStartOfCare(AccessContext who, SchemeParticipation scheme) {
+        if (who.isPatient()) {
+            return Decision.deny(List.of(), Reason.of(PolicyRule.PATIENT_OWN_RECORD,
+                    "a patient records only a new sharing choice of their own"));
+        }
+        Decision request = reads.decideRequest(who);
+        if (!request.permits()) {
+            return request;
+        }
+        List<Reason> trail = new ArrayList<>(request.reasons());
+        if (!SharingPolicy.hasAnyRole(who, CARING_ROLES)) {
+            return Decision.deny(trail, Reason.of(PolicyRule.START_OF_CARE,
+                    SharingPolicy.rolesOf(who) + " do not start caring for patients"));
+        }
+        Optional<Reason> outside = scheme.outside(who.organisation(), LocalDate.ofInstant(who.at(), UK));
+        if (outside.isPresent()) {
+            return Decision.deny(trail, outside.get());
+        }
+        if (!who.scopes().writes(Permission.CREATE, "EpisodeOfCare", List.of())) {
+            return Decision.deny(trail, SharingPolicy.outOfScope(who, "EpisodeOfCare"));
+        }
+        trail.add(Reason.of(PolicyRule.START_OF_CARE, SharingPolicy.rolesOf(who) + " at " + who.organisation()
+                + " start care by NHS number and date of birth"));
+        return Decision.permit(trail, Set.of());
+    }
+
+    /**
+     * Rule 1 on writing an EpisodeOfCare that would give the writer's organisation a relationship with the patient:
+     * only one it already has (registration, its own active episode, care team), or one that {@code $start-care}
+     * has just checked by NHS number and date of birth ({@code startOfCareChecked}). The words are the same whether
+     * or not the record knows the patient, so the refusal tells the writer nothing about who exists.
+     */
+    public Decision decideEpisodeOfCare(AccessContext who, PatientState about, boolean startOfCareChecked) {
+        List<Reason> trail = new ArrayList<>();
+        if (startOfCareChecked) {
+            trail.add(Reason.of(PolicyRule.START_OF_CARE, who.organisation() + " starts care of " + about.patientId()
+                    + ", its NHS number and date of birth matched"));
+            return Decision.permit(trail, Set.of());
+        }
+        Optional<String> relationship = SharingPolicy.relationship(who, about);
+        if (relationship.isEmpty()) {
+            return Decision.deny(trail, Reason.of(PolicyRule.START_OF_CARE, who.organisation()
+                    + " has no relationship with " + about.patientId() + " to record an episode of care under"));
+        }
+        trail.add(Reason.of(PolicyRule.LEGITIMATE_RELATIONSHIP, relationship.get()));
         return Decision.permit(trail, Set.of());
     }
 

@@ -1,10 +1,12 @@
 package uk.sharedcare.record.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static uk.sharedcare.support.Callers.BOROUGH_COUNCIL;
 import static uk.sharedcare.support.Callers.BOROUGH_TRUST;
 import static uk.sharedcare.support.Callers.NORTHGATE_PRACTICE;
 
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CareTeam;
@@ -69,7 +71,9 @@ class ConsentRulesIT {
         String patient = borough.patientAtRiverside();
         String observation = borough.bloodPressure(Callers.drPatel(), patient);
 
-        borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_COUNCIL, patient);
+        assertThatThrownBy(() -> borough.create(Callers.nurseOkafor(),
+                RecordFixtures.episodeOfCare(new Reference(patient), BOROUGH_COUNCIL)))
+                .isInstanceOf(ForbiddenOperationException.class);
         assertThat(read(Callers.swMurphy(), observation).status()).isEqualTo(404);
 
         borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);

@@ -619,6 +619,69 @@ class SharingPolicyTest {
     }
 
     @Nested
+    class StartOfCare {
+
+        private final WritePolicy policy = new WritePolicy(SharingPolicyTest.this.policy);
+        private final LocalDate today = LocalDate.of(2026, 11, 22);
+
+        @Test
+        void aTrustWithoutARelationshipCannotRecordAnEpisodeOfCareUntilItsStartOfCareWasChecked() {
+            assertDenied(policy.decideEpisodeOfCare(nurseOkafor(), hughes(), false), PolicyRule.START_OF_CARE);
+            assertThat(policy.decideEpisodeOfCare(nurseOkafor(), hughes(), false).explain())
+                    .contains("RZ9 has no relationship with Patient/demo-hughes");
+
+            assertPermitted(policy.decideEpisodeOfCare(nurseOkafor(), hughes(), true), PolicyRule.START_OF_CARE);
+        }
+
+        @Test
+        void anOrganisationThatAlreadyCaresForThePatientRecordsFurtherEpisodes() {
+            assertPermitted(policy.decideEpisodeOfCare(swMurphy(), hughes(), false),
+                    PolicyRule.LEGITIMATE_RELATIONSHIP);
+            assertPermitted(policy.decideEpisodeOfCare(drPatel(), hughes(), false),
+                    PolicyRule.LEGITIMATE_RELATIONSHIP);
+        }
+
+        @Test
+        void cliniciansSocialWorkersGpsAndTheirSystemsStartCareButNotADpoOrAnAdmin() {
+            SchemeParticipation everyone = SchemeParticipation.EVERY_ORGANISATION;
+            AccessContext trustSystem = PolicyFixtures.context("pas", TRUST, Role.SYSTEM, null, PurposeOfUse.TREAT);
+
+            assertPermitted(policy.decideStartOfCare(nurseOkafor(), everyone), PolicyRule.START_OF_CARE);
+            assertPermitted(policy.decideStartOfCare(swMurphy(), everyone), PolicyRule.START_OF_CARE);
+            assertPermitted(policy.decideStartOfCare(trustSystem, everyone), PolicyRule.START_OF_CARE);
+            assertDenied(policy.decideStartOfCare(PolicyFixtures.context("dpo.williams", TRUST, Role.DPO, null,
+                    PurposeOfUse.TREAT), everyone), PolicyRule.START_OF_CARE);
+            assertDenied(policy.decideStartOfCare(PolicyFixtures.context("admin", TRUST, Role.ADMIN, null,
+                    PurposeOfUse.TREAT), everyone), PolicyRule.START_OF_CARE);
+        }
+
+        @Test
+        void careStartsOnlyForDirectCare() {
+            AccessContext auditing = PolicyFixtures.context("nurse.okafor", TRUST, Role.CLINICIAN, "nurse-okafor",
+                    PurposeOfUse.HOPERAT);
+
+            assertDenied(policy.decideStartOfCare(auditing, SchemeParticipation.EVERY_ORGANISATION),
+                    PolicyRule.PURPOSE_OF_USE);
+        }
+
+        @Test
+        void anOrganisationOutsideTheSchemeStartsNoCare() {
+            SchemeParticipation ended = new SchemeParticipation(false, Map.of(TRUST, new SharingAgreement(TRUST,
+                    today.minusYears(1), Optional.of(today.minusDays(1)), "AuditEvent/agreement-RZ9")));
+
+            assertDenied(policy.decideStartOfCare(nurseOkafor(), ended), PolicyRule.SHARING_AGREEMENT);
+        }
+
+        @Test
+        void aTokenThatMayNotCreateEpisodesOfCareStartsNoCare() {
+            AccessContext reader = scoped(nurseOkafor(), "user/*.rs", null);
+
+            assertDenied(policy.decideStartOfCare(reader, SchemeParticipation.EVERY_ORGANISATION),
+                    PolicyRule.SMART_SCOPE);
+        }
+    }
+
+    @Nested
     class SmartScopeNarrowing {
 
         @Test

@@ -60,6 +60,7 @@ public final class OfferedOperations {
             new Operation("$break-glass-queue", EnumSet.of(Level.SERVER), Set.of(), Check.CALLER, true),
             new Operation("$sharing-settings", EnumSet.of(Level.SERVER), Set.of(), Check.CALLER, false),
             new Operation("$set-sharing-settings", EnumSet.of(Level.SERVER), Set.of(), Check.CALLER, false),
+            new Operation("$start-care", EnumSet.of(Level.TYPE), PATIENT, Check.CALLER, false),
             new Operation("$sharing-agreement", EnumSet.of(Level.SERVER), Set.of(), Check.CALLER, false),
             new Operation("$set-sharing-agreement", EnumSet.of(Level.SERVER), Set.of(), Check.CALLER, false),
             new Operation("$export", EnumSet.of(Level.SERVER, Level.TYPE, Level.INSTANCE), Set.of("Group", "Patient"),

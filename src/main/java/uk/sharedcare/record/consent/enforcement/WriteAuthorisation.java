@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.EpisodeOfCare;
+import org.hl7.fhir.r4.model.EpisodeOfCare.EpisodeOfCareStatus;
 import org.hl7.fhir.r4.model.Subscription;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
@@ -27,7 +29,9 @@ import uk.sharedcare.record.hooks.InterceptorOrder;
 /**
  * Rule 9 on every write through the API, each transaction entry included (hooks {@code STORAGE_PRESTORAGE_*}):
  * an organisation changes or deletes only what it recorded, and only the registered practice, a DPO or the
- * practice's own system records a patient's consent. A refusal rolls the whole transaction back. The only
+ * practice's own system records a patient's consent, and an active EpisodeOfCare gives no organisation a
+ * relationship it does not already have (care starts with {@code Patient/$start-care}). A refusal rolls the whole
+ * transaction back. The only
  * Subscription accepted is a practice's REST hook for its own access alerts: HAPI's delivery does not pass through
  * the sharing policy. Conformance resources
  * (search parameters, profiles, value sets, code systems) are written by admins only, and AuditEvents by the
@@ -55,6 +59,9 @@ final class WriteAuthorisation {
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
     public void onCreate(IBaseResource resource, RequestDetails request) {
         authorise(Permission.CREATE, resource, patientsOf(resource), Optional.empty(), request);
+        if (resource instanceof EpisodeOfCare episode && episode.getStatus() == EpisodeOfCareStatus.ACTIVE) {
+            authoriseRelationship(patientsOf(resource), request);
+        }
     }
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
@@ -62,6 +69,34 @@ final class WriteAuthorisation {
         Set<String> about = new LinkedHashSet<>(patientsOf(previous));
         about.addAll(patientsOf(resource));
         authorise(Permission.UPDATE, resource, List.copyOf(about), Custodian.of(previous), request);
+        if (resource instanceof EpisodeOfCare episode && episode.getStatus() == EpisodeOfCareStatus.ACTIVE) {
+            boolean wasActive = previous instanceof EpisodeOfCare before
+                    && before.getStatus() == EpisodeOfCareStatus.ACTIVE;
+            Set<String> gained = new LinkedHashSet<>(patientsOf(resource));
+            if (wasActive) {
+                gained.removeAll(patientsOf(previous));
+            }
+            authoriseRelationship(List.copyOf(gained), request);
+        }
+    }
+
+    /**
+     * Rule 1: an active episode of care, created, moved to another patient or made active again, must not give its
+     * writer a relationship it does not have. Checked before HAPI resolves the episode's references, so a patient
+     * the record does not know is refused in the same words as one the writer has no relationship with.
+     */
+    private void authoriseRelationship(List<String> patientsGained, RequestDetails request) {
+        AccessContext caller = AccessContexts.require(request);
+        if (caller.isPatient()) {
+            return; // refused already: a patient writes only their own Consent
+        }
+        for (String patient : patientsGained) {
+            Decision decision = policy.decideEpisodeOfCare(caller, patients.load(patient),
+                    StartOfCareChecks.wasChecked(request, patient));
+            if (!decision.permits()) {
+                throw Refusals.forbidden(decision);
+            }
+        }
     }
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED)

@@ -1,0 +1,28 @@
+package uk.sharedcare.record.care;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import uk.sharedcare.record.ConditionalOnSharedCare;
+import uk.sharedcare.record.consent.SharingPolicy;
+import uk.sharedcare.record.consent.WritePolicy;
+import uk.sharedcare.record.settings.SharingAgreementStore;
+
+/** Coordination of care between organisations: starting care of a patient by NHS number and date of birth. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnSharedCare
+public class CareConfig {
+
+    @Bean
+    CareOperations careOperations(SharingPolicy policy, SharingAgreementStore agreements, DaoRegistry daos) {
+        return new CareOperations(List.of(new StartOfCareProvider(new WritePolicy(policy), agreements, daos)));
+    }
+
+    /** What care coordination adds to the RestfulServer. */
+    public record CareOperations(List<Object> providers) {
+        public CareOperations {
+            providers = List.copyOf(providers);
+        }
+    }
+}
