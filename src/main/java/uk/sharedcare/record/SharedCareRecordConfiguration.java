@@ -22,6 +22,7 @@ import uk.sharedcare.record.consent.enforcement.ConsentConfig;
 import uk.sharedcare.record.export.ExportConfig.BulkExport;
 import uk.sharedcare.record.settings.SettingsConfig;
 import uk.sharedcare.record.care.CareConfig;
+import uk.sharedcare.record.notify.NotificationsConfig;
 import uk.sharedcare.record.care.CareConfig.CareOperations;
 import uk.sharedcare.record.settings.SettingsConfig.SettingsOperations;
 import uk.sharedcare.record.export.ExportConfig;
@@ -44,7 +45,7 @@ import uk.sharedcare.record.profiles.ProfilesConfig;
 @ConditionalOnSharedCare
 @EnableConfigurationProperties(SharedCareProperties.class)
 @Import({SecurityConfig.class, ConsentConfig.class, AuditConfig.class, ExportConfig.class, ProfilesConfig.class,
-        SettingsConfig.class, CareConfig.class})
+        SettingsConfig.class, CareConfig.class, NotificationsConfig.class})
 public class SharedCareRecordConfiguration {
 
     @Bean

@@ -63,11 +63,18 @@ public final class TestServerInitializer implements ApplicationContextInitialize
                 "shared-care.extract.chunks.heartbeat-every=500ms",
                 "shared-care.extract.chunks.abandoned-after=" + CHUNKS_ABANDONED_AFTER.toMillis() + "ms",
                 "shared-care.audit.spill-directory=" + SPILL_DIRECTORY,
-                "shared-care.cors.allowed-origins=" + BROWSER_APP_ORIGIN};
+                "shared-care.cors.allowed-origins=" + BROWSER_APP_ORIGIN,
+                // The tests' REST hooks listen on loopback; a failed notification is tried again within a second.
+                "shared-care.notifications.allowed-endpoints=" + NOTIFICATION_ENDPOINTS,
+                "shared-care.notifications.first-retry-after=PT0.3S",
+                "shared-care.notifications.longest-retry-after=PT1S"};
     }
 
     /** How long a node of the test servers may go quiet before another takes over its extract chunks. */
     public static final java.time.Duration CHUNKS_ABANDONED_AFTER = java.time.Duration.ofSeconds(8);
+
+    /** Where the test servers may deliver change notifications: the tests' own hooks on loopback. */
+    public static final String NOTIFICATION_ENDPOINTS = "http://127.0.0.1:";
 
     /** The one origin a browser app may call the test servers from. */
     public static final String BROWSER_APP_ORIGIN = "https://app.example.nhs.uk";

@@ -3,6 +3,7 @@ package uk.sharedcare.record.consent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.subscription.model.CanonicalSubscription;
 import ca.uhn.fhir.jpa.subscription.model.ResourceModifiedMessage;
 import ca.uhn.fhir.rest.server.messaging.BaseResourceMessage.OperationTypeEnum;
 import java.util.Set;
@@ -57,5 +58,18 @@ class SubscriptionMatchingScopeTest {
     private static ResourceModifiedMessage change(Resource resource, String id) {
         resource.setId(id);
         return new ResourceModifiedMessage(FHIR, resource, OperationTypeEnum.CREATE);
+    }
+
+    @Test
+    void hapiDeliversForAlertSubscriptionsButNeverForTheRecordsOwnChangeNotifications() {
+        assertThat(alertsOnly.deliveredByHapi(subscriptionOn("Communication?category=x"))).isTrue();
+        assertThat(alertsOnly.deliveredByHapi(subscriptionOn("CarePlan?patient=Patient/1"))).isFalse();
+        assertThat(alertsOnly.deliveredByHapi(subscriptionOn("Observation"))).isFalse();
+    }
+
+    private static CanonicalSubscription subscriptionOn(String criteria) {
+        CanonicalSubscription subscription = new CanonicalSubscription();
+        subscription.setCriteriaString(criteria);
+        return subscription;
     }
 }

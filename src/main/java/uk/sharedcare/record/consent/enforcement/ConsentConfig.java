@@ -107,7 +107,7 @@ public class ConsentConfig {
     SubscriptionMatchingScope subscriptionMatchingScope(FhirContext fhir, IInterceptorService storageInterceptors,
             ObjectProvider<SubscriptionPolicy> subscriptions) {
         SubscriptionMatchingScope scope = new SubscriptionMatchingScope(fhir,
-                subscriptions.getIfAvailable(() -> SubscriptionPolicy.NONE));
+                SubscriptionPolicy.anyOf(subscriptions.orderedStream().toList()));
         storageInterceptors.registerInterceptor(scope);
         return scope;
     }
@@ -138,7 +138,7 @@ public class ConsentConfig {
                         new VisiblePages(consent, offsets, fhir, new FullHistory(daos, systemDao), smallSearches),
                         new ConsentInterceptor(consent),
                         new WriteAuthorisation(new WritePolicy(policy), patients,
-                                subscriptions.getIfAvailable(() -> SubscriptionPolicy.NONE), fhir),
+                                SubscriptionPolicy.anyOf(subscriptions.orderedStream().toList()), fhir),
                         new SensitiveDataLabeller(fhir, file.codes()),
                         new UniformNotFound()),
                 List.of(new ExplainAccessProvider(daos, consent)));

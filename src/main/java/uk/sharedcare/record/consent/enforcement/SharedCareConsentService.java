@@ -2,6 +2,7 @@ package uk.sharedcare.record.consent.enforcement;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentOperationStatusEnum;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentOutcome;
 import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
@@ -104,6 +105,24 @@ public final class SharedCareConsentService implements IConsentService {
     public boolean mayShow(RequestDetails request, IBaseResource resource) {
         return AccessContexts.of(request).map(who -> decideAndRemember(who, resource, request).permits())
                 .orElse(false);
+    }
+
+    /** A resource as it would be shown to someone, decided outside any request of theirs (a notification). */
+    public record Disclosure(Decision decision, Optional<IBaseResource> shown) {}
+
+    /**
+     * What a read by {@code who} would show of the resource now: the same decision, against each patient's current
+     * state, and the same redaction. Empty when the read would not show it.
+     */
+    public Disclosure discloseTo(AccessContext who, IBaseResource resource) {
+        Decision decision = decide(who, resource, new SystemRequestDetails());
+        if (!decision.permits()) {
+            return new Disclosure(decision, Optional.empty());
+        }
+        if (!decision.obligations().contains(Obligation.REDACT_CLINICAL_DETAIL)) {
+            return new Disclosure(decision, Optional.of(resource));
+        }
+        return new Disclosure(decision, ClinicalDetailRedaction.redact(resource));
     }
 
     /**

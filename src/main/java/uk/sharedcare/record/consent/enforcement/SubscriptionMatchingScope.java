@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.subscription.model.CanonicalSubscription;
 import ca.uhn.fhir.jpa.subscription.model.ResourceModifiedMessage;
 import java.util.Set;
 import uk.sharedcare.record.consent.SubscriptionPolicy;
@@ -14,7 +15,8 @@ import uk.sharedcare.record.consent.SubscriptionPolicy;
  * covered too). Without it every stored resource, each request's AuditEvent included, is queued in the database and
  * matched against the subscriptions, inside the audit trail's lock, for nothing: the record accepts no subscription
  * that could match an AuditEvent. Changes to Subscriptions themselves always pass, since that is how HAPI registers
- * them.
+ * them. And HAPI delivers only for subscriptions on those types: the record's change notifications, on any other type,
+ * are decided and delivered by the record itself, never by HAPI around the policy.
  */
 @Interceptor
 public final class SubscriptionMatchingScope {
@@ -32,5 +34,16 @@ public final class SubscriptionMatchingScope {
     public boolean mayMatchASubscription(ResourceModifiedMessage change) {
         String type = change.getResourceType(fhir);
         return "Subscription".equals(type) || matchable.contains(type);
+    }
+
+    /** @return false to stop HAPI delivering for a subscription it does not serve */
+    @Hook(Pointcut.SUBSCRIPTION_BEFORE_DELIVERY)
+    public boolean deliveredByHapi(CanonicalSubscription subscription) {
+        String criteria = subscription.getCriteriaString();
+        if (criteria == null) {
+            return false;
+        }
+        int query = criteria.indexOf('?');
+        return matchable.contains(query < 0 ? criteria : criteria.substring(0, query));
     }
 }
