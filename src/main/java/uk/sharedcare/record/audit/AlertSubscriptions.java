@@ -7,7 +7,7 @@ import uk.sharedcare.record.access.Role;
 import uk.sharedcare.record.consent.SubscriptionPolicy;
 
 /**
- * The one kind of Subscription the record accepts: a GP practice (a GP or the practice's system client) asking for
+ * The Subscription HAPI itself delivers: a GP practice (a GP or the practice's system client) asking for
  * its own access alerts by REST hook, with exactly the criteria {@link AccessAlerts#subscriptionCriteria}.
  */
 final class AlertSubscriptions implements SubscriptionPolicy {
@@ -26,7 +26,7 @@ final class AlertSubscriptions implements SubscriptionPolicy {
 
     @Override
     public String offered(AccessContext who) {
-        return "the only one offered is a practice's REST hook for its own access alerts, criteria "
+        return "a GP practice may subscribe by REST hook to its own access alerts, criteria "
                 + AccessAlerts.subscriptionCriteria(who.organisation());
     }
 }

@@ -31,9 +31,10 @@ import uk.sharedcare.record.hooks.InterceptorOrder;
  * an organisation changes or deletes only what it recorded, and only the registered practice, a DPO or the
  * practice's own system records a patient's consent, and an active EpisodeOfCare gives no organisation a
  * relationship it does not already have (care starts with {@code Patient/$start-care}). A refusal rolls the whole
- * transaction back. The only
- * Subscription accepted is a practice's REST hook for its own access alerts: HAPI's delivery does not pass through
- * the sharing policy. Conformance resources
+ * transaction back. A
+ * Subscription is accepted only if a {@code SubscriptionPolicy} offers it (a practice's own access alerts, or an
+ * organisation's system's change notifications, which the record decides at delivery): HAPI's delivery does not
+ * pass through the sharing policy. Conformance resources
  * (search parameters, profiles, value sets, code systems) are written by admins only, and AuditEvents by the
  * server alone.
  */
