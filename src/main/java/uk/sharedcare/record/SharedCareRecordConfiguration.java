@@ -104,6 +104,7 @@ public class SharedCareRecordConfiguration {
         interceptors.addAll(consent.interceptors());
         interceptors.addAll(profiles.interceptors());
         interceptors.addAll(audit.interceptors());
+        interceptors.addAll(care.interceptors());
         List<Object> providers = new ArrayList<>(consent.providers());
         providers.addAll(audit.providers());
         providers.addAll(export.providers());

@@ -22,6 +22,7 @@ class InterceptorOrderIT {
 
     private static final Map<String, Integer> EXPECTED = Map.ofEntries(
             entry("WriteAuthorisation", InterceptorOrder.WRITE_AUTHORISATION),
+            entry("ReferralWrites", InterceptorOrder.REFERRALS),
             entry("WriteValidation", InterceptorOrder.WRITE_VALIDATION),
             entry("RequestExposureGuard", InterceptorOrder.REQUEST_GUARD),
             entry("SmallSearches", InterceptorOrder.SMALL_SEARCHES),

@@ -24,7 +24,9 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Task;
 
 /**
  * Builds one patient's shared record through the API, each piece written by the organisation that would really
@@ -126,6 +128,43 @@ public final class BoroughScenario {
         consent.setDateTime(new Date());
         consent.getProvision().setType(permit ? Consent.ConsentProvisionType.PERMIT : Consent.ConsentProvisionType.DENY);
         return create(practice, consent);
+    }
+
+    /** A referral of the patient (ServiceRequest, category Patient referral) to an organisation, by its ODS code. */
+    public static ServiceRequest referralTo(String organisation, String patient) {
+        ServiceRequest referral = new ServiceRequest();
+        referral.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE);
+        referral.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+        referral.addCategory(new CodeableConcept(new Coding(SNOMED, "3457005", "Patient referral")));
+        referral.setCode(new CodeableConcept().setText("Assessment of care and support needs"));
+        referral.setSubject(new Reference(patient));
+        referral.setAuthoredOn(new Date());
+        referral.setRequester(new Reference().setDisplay("Dr Patel"));
+        referral.addPerformer(new Reference().setIdentifier(new Identifier().setSystem(ODS_SYSTEM)
+                .setValue(organisation)));
+        return referral;
+    }
+
+    /** The writer's organisation refers the patient to another; the referral's id. */
+    public String referral(TestIdentityProvider.Token writer, String patient, String toOrganisation) {
+        return create(writer, referralTo(toOrganisation, patient));
+    }
+
+    /** A referral's status as the organisation it was addressed to reports it (a Task whose focus is the referral). */
+    public static Task referralStatus(String referral, String patient, String owner, Task.TaskStatus status,
+            String reason) {
+        Task task = new Task();
+        task.setStatus(status);
+        task.setIntent(Task.TaskIntent.ORDER);
+        task.setCode(new CodeableConcept(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", null)));
+        task.setFocus(new Reference(referral));
+        task.setFor(new Reference(patient));
+        task.setAuthoredOn(new Date());
+        task.setOwner(new Reference().setIdentifier(new Identifier().setSystem(ODS_SYSTEM).setValue(owner)));
+        if (reason != null) {
+            task.setStatusReason(new CodeableConcept().setText(reason));
+        }
+        return task;
     }
 
     public String create(TestIdentityProvider.Token writer, Resource resource) {

@@ -88,6 +88,11 @@ public final class FhirServerClient {
                 contentType == null ? Map.of() : Map.of("Content-Type", contentType));
     }
 
+    /** Sends the resource as FHIR JSON. */
+    public RawResponse send(String method, String path, org.hl7.fhir.instance.model.api.IBaseResource resource) {
+        return send(method, path, FHIR.newJsonParser().encodeResourceToString(resource), "application/fhir+json");
+    }
+
     public RawResponse get(String path) {
         return send("GET", path, null, Map.of("Accept", "application/fhir+json"));
     }

@@ -25,6 +25,8 @@ import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
  * @param nhsNumber              the patient's NHS number, by which a patient signed in for themselves is known
  * @param participation          which organisations take part in the scheme, by their sharing agreements,
  *                               current when the state was loaded
+ * @param referredTo             ODS codes of organisations an active referral of the patient is addressed to, by an
+ *                               organisation that had a relationship with the patient when it referred them
  */
 public record PatientState(
         String patientId,
@@ -37,14 +39,26 @@ public record PatientState(
         Set<String> careTeamPractitioners,
         Map<String, OrganisationSharing> organisationSharing,
         Optional<String> nhsNumber,
-        SchemeParticipation participation) {
+        SchemeParticipation participation,
+        Set<String> referredTo) {
 
     public PatientState {
+        referredTo = Set.copyOf(referredTo);
         exemptCohorts = Set.copyOf(exemptCohorts);
         consents = List.copyOf(consents);
         episodeOrganisations = Set.copyOf(episodeOrganisations);
         careTeamPractitioners = Set.copyOf(careTeamPractitioners);
         organisationSharing = Map.copyOf(organisationSharing);
+    }
+
+    /** A state in which no referral is addressed to anyone. */
+    public PatientState(String patientId, Optional<String> registeredPractice, Optional<LocalDate> birthDate,
+            Set<String> exemptCohorts, Optional<GpDissent> gpDissent, List<ConsentDirective> consents,
+            Set<String> episodeOrganisations, Set<String> careTeamPractitioners,
+            Map<String, OrganisationSharing> organisationSharing, Optional<String> nhsNumber,
+            SchemeParticipation participation) {
+        this(patientId, registeredPractice, birthDate, exemptCohorts, gpDissent, consents, episodeOrganisations,
+                careTeamPractitioners, organisationSharing, nhsNumber, participation, Set.of());
     }
 
     /** A state in which every organisation takes part in the scheme. */
@@ -76,7 +90,14 @@ public record PatientState(
     /** The same state under other organisations' participation. */
     public PatientState withParticipation(SchemeParticipation now) {
         return new PatientState(patientId, registeredPractice, birthDate, exemptCohorts, gpDissent, consents,
-                episodeOrganisations, careTeamPractitioners, organisationSharing, nhsNumber, now);
+                episodeOrganisations, careTeamPractitioners, organisationSharing, nhsNumber, now, referredTo);
+    }
+
+    /** The same state with active referrals of the patient addressed to these organisations. */
+    public PatientState withReferralsTo(Set<String> organisations) {
+        return new PatientState(patientId, registeredPractice, birthDate, exemptCohorts, gpDissent, consents,
+                episodeOrganisations, careTeamPractitioners, organisationSharing, nhsNumber, participation,
+                organisations);
     }
 
     /** Whether this is the record of the patient signed in with this NHS number. */

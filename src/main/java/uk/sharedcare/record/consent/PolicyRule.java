@@ -47,6 +47,9 @@ public enum PolicyRule {
     NATIONAL_DATA_OPT_OUT("10", "Data of a patient who has registered a National Data Opt-out does not leave for"
             + " planning or research; an extract is made only with a recent answer of the national service, unless"
             + " its recipient is configured as not needing it"),
+    REFERRAL_PARTIES("12", "A referral, and the status its recipient reports on it, are shared only between the"
+            + " organisation that referred the patient and the organisations it referred them to; a recipient sees"
+            + " the patient's details, and the rest of the record once it starts care"),
     SHARING_AGREEMENT("11", "An organisation shares the data it records, and sees what others have recorded, only"
             + " while its sharing agreement for the scheme is in force"),
     SECONDARY_USE("10", "Pseudonymised extracts go only to a configured recipient, asked for by its commissioners"

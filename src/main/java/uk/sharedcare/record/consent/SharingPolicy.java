@@ -20,13 +20,18 @@ import uk.sharedcare.record.consent.PolicySettings.SharingModel;
  * that took part. Deny by default: a read is permitted only when every rule on its path lets it through.
  *
  * <p>Order for a read of another organisation's data: purpose (8), both organisations' sharing agreements (11),
- * sensitive data (6), GP dissent (4), break-glass (8, which passes over 1, 2, 3 and 5 for clinical roles),
- * relationship and allow-list (1), exempt cohorts (5), the patient's consents and the custodian's sharing model
- * (2, 3), role view (7). An organisation always sees what it recorded itself.
+ * sensitive data (6), GP dissent (4), the parties to a referral (12), break-glass (8, which passes over 1, 2, 3 and
+ * 5 for clinical roles), relationship and allow-list (1, where being party to a referral counts for the referral
+ * and the patient's details), exempt cohorts (5), the patient's consents and the custodian's sharing model (2, 3),
+ * role view (7, which a referral's caring parties pass for the referral). An organisation always sees what it
+ * recorded itself.
  */
 public final class SharingPolicy {
 
     private static final ZoneId UK = ZoneId.of("Europe/London");
+
+    /** The roles that care for patients: they may start caring for one, and take part in referrals. */
+    static final Set<Role> CARING_ROLES = EnumSet.of(Role.GP, Role.CLINICIAN, Role.SOCIAL_WORKER, Role.SYSTEM);
 
     /** What a patient signed in for themselves sees of their own record. */
     private static final Set<String> PATIENTS_OWN_TYPES = Set.of("Patient", "Consent");
@@ -69,7 +74,8 @@ public final class SharingPolicy {
             return Decision.permit(trail, Set.of());
         }
         Optional<Reason> refusal = outsideTheScheme(who, patient, resource, trail)
-                .or(() -> sensitiveOrDissented(patient, resource));
+                .or(() -> sensitiveOrDissented(patient, resource))
+                .or(() -> notAPartyToTheReferral(who, resource));
         if (refusal.isPresent()) {
             return Decision.deny(trail, refusal.get());
         }
@@ -205,11 +211,38 @@ public final class SharingPolicy {
         return Optional.empty();
     }
 
+    /** Rule 12: a referral and its status are seen by the organisations it is between, and no one else. */
+    private static Optional<Reason> notAPartyToTheReferral(AccessContext who, ResourceFacts resource) {
+        if (!resource.isPartOfAReferral() || resource.referralParties().contains(who.organisation())) {
+            return Optional.empty();
+        }
+        return Optional.of(Reason.of(PolicyRule.REFERRAL_PARTIES, resource.type() + " of a referral between "
+                + String.join(", ", new TreeSet<>(resource.referralParties()))));
+    }
+
+    /**
+     * Rule 12's part in rule 1: a party to a referral has a relationship for the referral itself, and an organisation
+     * an active referral is addressed to has one for the patient's details, so that it can tell who is referred and
+     * start care with their NHS number and date of birth.
+     */
+    private static Optional<String> referralRelationship(AccessContext who, PatientState patient,
+            ResourceFacts resource) {
+        String organisation = who.organisation();
+        if (resource.isPartOfAReferral() && resource.referralParties().contains(organisation)) {
+            return Optional.of(organisation + " is a party to the referral");
+        }
+        if ("Patient".equals(resource.type()) && patient.referredTo().contains(organisation)) {
+            return Optional.of(organisation + " has been referred the patient");
+        }
+        return Optional.empty();
+    }
+
     /** Rules 1, 5, 2 and 3; what lets the read through is added to the trail, what stops it is returned. */
     private Optional<Reason> directCareSharing(AccessContext who, PatientState patient, ResourceFacts resource,
             List<Reason> trail) {
         String organisation = who.organisation();
-        Optional<String> relationship = relationship(who, patient);
+        Optional<String> relationship = relationship(who, patient)
+                .or(() -> referralRelationship(who, patient, resource));
         if (relationship.isEmpty()) {
             return Optional.of(Reason.of(PolicyRule.LEGITIMATE_RELATIONSHIP,
                     "no registration, active episode of care or care team membership for " + organisation));
@@ -257,6 +290,11 @@ public final class SharingPolicy {
 
     private Decision roleView(AccessContext who, ResourceFacts resource, List<Reason> trail,
             Set<Obligation> obligations) {
+        if (resource.referralParties().contains(who.organisation()) && hasAnyRole(who, CARING_ROLES)) {
+            trail.add(Reason.of(PolicyRule.REFERRAL_PARTIES, rolesOf(who) + " at a party to the referral see its "
+                    + resource.type()));
+            return Decision.permit(trail, obligations);
+        }
         List<Role> seeing = who.roles().stream()
                 .filter(role -> settings.roleViews().getOrDefault(role, Set.of()).contains(resource.type()))
                 .toList();

@@ -62,9 +62,6 @@ public final class WritePolicy {
         return Decision.permit(trail, Set.of());
     }
 
-    /** The roles that care for patients, and so may start caring for one. */
-    private static final Set<Role> CARING_ROLES = EnumSet.of(Role.GP, Role.CLINICIAN, Role.SOCIAL_WORKER, Role.SYSTEM);
-
     /**
      * Whether {@code who} may start caring for a patient with {@code $start-care}: a caring role, for direct care,
      * at an organisation that takes part in the scheme today (rule 11). Which patient is not part of it: the
@@ -80,7 +77,7 @@ public final class WritePolicy {
             return request;
         }
         List<Reason> trail = new ArrayList<>(request.reasons());
-        if (!SharingPolicy.hasAnyRole(who, CARING_ROLES)) {
+        if (!SharingPolicy.hasAnyRole(who, SharingPolicy.CARING_ROLES)) {
             return Decision.deny(trail, Reason.of(PolicyRule.START_OF_CARE,
                     SharingPolicy.rolesOf(who) + " do not start caring for patients"));
         }
@@ -115,6 +112,44 @@ public final class WritePolicy {
                     + " has no relationship with " + about.patientId() + " to record an episode of care under"));
         }
         trail.add(Reason.of(PolicyRule.LEGITIMATE_RELATIONSHIP, relationship.get()));
+        return Decision.permit(trail, Set.of());
+    }
+
+    /**
+     * Rule 12 on writing a referral: only an organisation with a relationship with the patient (registration, its own
+     * active episode of care, the care team) refers them, and so gives the organisations it refers them to a
+     * relationship for the referral and the patient's details. The words are the same whether or not the record knows
+     * the patient.
+     */
+    public Decision decideReferral(AccessContext who, PatientState about) {
+        List<Reason> trail = new ArrayList<>();
+        if (!SharingPolicy.hasAnyRole(who, SharingPolicy.CARING_ROLES)) {
+            return Decision.deny(trail, Reason.of(PolicyRule.REFERRAL_PARTIES,
+                    SharingPolicy.rolesOf(who) + " do not refer patients"));
+        }
+        Optional<String> relationship = SharingPolicy.relationship(who, about);
+        if (relationship.isEmpty()) {
+            return Decision.deny(trail, Reason.of(PolicyRule.REFERRAL_PARTIES, who.organisation()
+                    + " has no relationship with " + about.patientId() + " to refer them under"));
+        }
+        trail.add(Reason.of(PolicyRule.LEGITIMATE_RELATIONSHIP, relationship.get()));
+        return Decision.permit(trail, Set.of());
+    }
+
+    /**
+     * Rule 12 on writing a referral's status: only an organisation the referral is addressed to reports on it. The
+     * words are the same whether the referral is missing, is no referral, or is addressed to others.
+     *
+     * @param recipients the organisations the referral in the Task's focus is addressed to; empty when there is no
+     *                   such referral
+     */
+    public Decision decideReferralStatus(AccessContext who, Set<String> recipients) {
+        List<Reason> trail = new ArrayList<>();
+        if (!recipients.contains(who.organisation()) || !SharingPolicy.hasAnyRole(who, SharingPolicy.CARING_ROLES)) {
+            return Decision.deny(trail, Reason.of(PolicyRule.REFERRAL_PARTIES,
+                    "Task.focus is not a referral addressed to " + who.organisation()));
+        }
+        trail.add(Reason.of(PolicyRule.REFERRAL_PARTIES, "the referral is addressed to " + who.organisation()));
         return Decision.permit(trail, Set.of());
     }
 

@@ -10,6 +10,8 @@ public final class InterceptorOrder {
 
     /** Rule 9 on a write, before anything changes the resource being written. */
     public static final int WRITE_AUTHORISATION = -50;
+    /** Rule 12 on a write of a referral or its status: after rule 9, and before the profiles read what it records. */
+    public static final int REFERRALS = -45;
     /** The record's profiles, after rule 9 and before labelling, so a refused write is never validated. */
     public static final int WRITE_VALIDATION = -40;
     /** Steps whose relative order does not matter: custodian tag, sensitivity labels, capability statement. */

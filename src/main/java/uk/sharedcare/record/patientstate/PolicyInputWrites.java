@@ -17,6 +17,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import uk.sharedcare.record.consent.Code;
 import uk.sharedcare.record.consent.CodeLists;
+import uk.sharedcare.record.referral.Referrals;
 
 /**
  * Bumps the stamps of the patients a write changes the policy inputs of, in the write's own transaction. On HAPI's
@@ -78,9 +79,12 @@ public final class PolicyInputWrites {
         }
     }
 
-    /** What {@code PatientStateLoader} reads: Conditions and Observations only with a cohort or dissent code. */
+    /**
+     * What {@code PatientStateLoader} reads: Conditions and Observations only with a cohort or dissent code,
+     * ServiceRequests only when they are referrals.
+     */
     private boolean isPolicyInput(IBaseResource resource) {
-        if (ALWAYS.contains(resource.fhirType())) {
+        if (ALWAYS.contains(resource.fhirType()) || Referrals.isReferral(resource)) {
             return true;
         }
         if (resource instanceof Condition condition) {

@@ -34,9 +34,12 @@ public final class ProfileValidator {
         this.validator = fhir.newValidator().registerValidatorModule(instanceValidator);
     }
 
-    /** The result of validating against the record's profile for this type, or nothing if it has none. */
+    /**
+     * The result of validating against the record's profile for this resource (its type's, or its kind's, such as a
+     * referral's), or nothing if it has none.
+     */
     public Optional<ValidationResult> validate(IBaseResource resource) {
-        return profiles.profileFor(resource.fhirType())
+        return profiles.profileFor(resource)
                 .map(profile -> validator.validateWithResult(resource, new ValidationOptions().addProfile(profile)));
     }
 
@@ -46,6 +49,8 @@ public final class ProfileValidator {
      */
     public void warmUp() {
         profiles.profiles().keySet().forEach(type -> validate(fhir.getResourceDefinition(type).newInstance()));
+        profiles.instanceProfiles().forEach((type, profile) -> validator.validateWithResult(
+                fhir.getResourceDefinition(type).newInstance(), new ValidationOptions().addProfile(profile)));
     }
 
     /** Errors and fatal issues: what makes a write unacceptable. Warnings and information do not. */

@@ -9,40 +9,53 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
 import org.hl7.fhir.r4.model.MetadataResource;
 import org.hl7.fhir.r4.model.StructureDefinition;
 import org.hl7.fhir.r4.model.StructureDefinition.TypeDerivationRule;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import uk.sharedcare.record.referral.Referrals;
 
 /**
  * The record's conformance resources from {@code fhir-profiles/} (packaged on the classpath under the same name):
- * the profiles that define its Patient, Consent, CarePlan, EpisodeOfCare and AuditEvent, and the code systems and
+ * the profiles that define its Patient, Consent, CarePlan, EpisodeOfCare and AuditEvent, those of one kind of a
+ * type's instances (a referral is one kind of ServiceRequest, its status one kind of Task), and the code systems and
  * value sets its policy uses. Read once at start; a file that does not parse stops the server.
  */
 public final class RecordProfiles {
 
     static final String LOCATION = "classpath*:fhir-profiles/*.json";
 
+    /** Profiles of some instances of their type only, each with the test that picks those instances out. */
+    private static final Map<String, Predicate<IBaseResource>> OF_SOME_INSTANCES = Map.of(
+            Referrals.PROFILE, Referrals::isReferral,
+            Referrals.STATUS_PROFILE, Referrals::isReferralStatus);
+
     private final List<MetadataResource> resources;
     private final Map<String, String> profileByType;
+    private final Map<String, String> instanceProfileByType;
 
     RecordProfiles(List<MetadataResource> resources) {
         this.resources = List.copyOf(resources);
         Map<String, String> byType = new TreeMap<>();
+        Map<String, String> ofInstances = new TreeMap<>();
         resources.stream()
                 .filter(StructureDefinition.class::isInstance)
                 .map(StructureDefinition.class::cast)
                 .filter(definition -> definition.getDerivation() == TypeDerivationRule.CONSTRAINT)
                 .forEach(profile -> {
-                    String previous = byType.put(profile.getType(), profile.getUrl());
+                    Map<String, String> into = OF_SOME_INSTANCES.containsKey(profile.getUrl()) ? ofInstances : byType;
+                    String previous = into.put(profile.getType(), profile.getUrl());
                     if (previous != null) {
                         throw new IllegalStateException("Two record profiles for " + profile.getType() + ": "
                                 + previous + " and " + profile.getUrl());
                     }
                 });
         this.profileByType = Map.copyOf(byType);
+        this.instanceProfileByType = Map.copyOf(ofInstances);
     }
 
     public static RecordProfiles load(FhirContext fhir) {
@@ -67,9 +80,24 @@ public final class RecordProfiles {
         return Optional.ofNullable(profileByType.get(resourceType));
     }
 
-    /** Resource type to profile canonical, in type order. */
+    /**
+     * The canonical URL of the record's profile for this resource: its type's, or the one for its kind of instance
+     * (a referral, a referral's status).
+     */
+    public Optional<String> profileFor(IBaseResource resource) {
+        return profileFor(resource.fhirType()).or(() -> Optional
+                .ofNullable(instanceProfileByType.get(resource.fhirType()))
+                .filter(profile -> OF_SOME_INSTANCES.get(profile).test(resource)));
+    }
+
+    /** Resource type to profile canonical, in type order: the profiles every instance of a type is held to. */
     public Map<String, String> profiles() {
         return profileByType;
+    }
+
+    /** Resource type to the canonical of the profile some of its instances are held to, in type order. */
+    public Map<String, String> instanceProfiles() {
+        return instanceProfileByType;
     }
 
     public List<MetadataResource> resources() {

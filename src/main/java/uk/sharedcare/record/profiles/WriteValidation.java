@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import uk.sharedcare.record.hooks.InterceptorOrder;
+import uk.sharedcare.record.referral.Referrals;
 
 /**
- * Refuses, with 422 and an OperationOutcome naming each offending path, a write of a Patient, Consent, CarePlan or
- * EpisodeOfCare that does not conform to the record's profile (hooks {@code STORAGE_PRESTORAGE_RESOURCE_CREATED} and
+ * Refuses, with 422 and an OperationOutcome naming each offending path, a write of a Patient, Consent, CarePlan,
+ * EpisodeOfCare, referral (ServiceRequest) or referral status (Task) that does not conform to the record's profile (hooks {@code STORAGE_PRESTORAGE_RESOURCE_CREATED} and
  * {@code _UPDATED}, so create, update, patch and every transaction or batch entry are checked, and a refusal rolls a
  * transaction back before anything is stored). These are the resources the sharing policy reads: a Consent the
  * policy cannot read, or a patient without a date of birth, would otherwise be stored and silently not honoured.
@@ -44,7 +45,8 @@ public final class WriteValidation {
     }
 
     private void check(IBaseResource resource) {
-        if (!VALIDATED_ON_WRITE.contains(resource.fhirType())) {
+        if (!VALIDATED_ON_WRITE.contains(resource.fhirType()) && !Referrals.isReferral(resource)
+                && !Referrals.isReferralStatus(resource)) {
             return;
         }
         validator.validate(resource).ifPresent(result -> {

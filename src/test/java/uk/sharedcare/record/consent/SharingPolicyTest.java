@@ -682,6 +682,104 @@ class SharingPolicyTest {
     }
 
     @Nested
+    class Referrals {
+
+        /** As the policy file has it: clinicians and GPs see others' ServiceRequests, no one others' Tasks. */
+        private final SharingPolicy policy = new SharingPolicy(withRequestsForClinicians());
+        private final WritePolicy writes = new WritePolicy(policy);
+        private final ResourceFacts referral = new ResourceFacts("ServiceRequest", Optional.of(RIVERSIDE), Set.of(),
+                Optional.empty(), Set.of(RIVERSIDE, COUNCIL));
+        private final ResourceFacts status = new ResourceFacts("Task", Optional.of(COUNCIL), Set.of(),
+                Optional.empty(), Set.of(RIVERSIDE, COUNCIL));
+        /** The trust cares for Mrs Hughes too; the council has only been referred her. */
+        private final PatientState referredToTheCouncil = new PatientState("Patient/demo-hughes",
+                Optional.of(RIVERSIDE), Optional.of(LocalDate.of(1941, 3, 14)), Set.of(), Optional.empty(), List.of(),
+                Set.of(TRUST), Set.of()).withReferralsTo(Set.of(COUNCIL));
+
+        @Test
+        void aTrustThatSeesThePracticesRequestsDoesNotSeeItsReferralToTheCouncilNorItsStatus() {
+            assertThat(policy.decideRead(nurseOkafor(), referredToTheCouncil,
+                    new ResourceFacts("ServiceRequest", Optional.of(RIVERSIDE), Set.of(), Optional.empty()))
+                    .permits()).as("another request of the practice").isTrue();
+
+            assertDenied(policy.decideRead(nurseOkafor(), referredToTheCouncil, referral), PolicyRule.REFERRAL_PARTIES);
+            assertDenied(policy.decideRead(nurseOkafor(), referredToTheCouncil, status), PolicyRule.REFERRAL_PARTIES);
+        }
+
+        @Test
+        void breakingGlassDoesNotShowAReferralToOthers() {
+            assertDenied(policy.decideRead(nurseOkaforBreakingGlass(), referredToTheCouncil, status),
+                    PolicyRule.REFERRAL_PARTIES);
+        }
+
+        @Test
+        void theCouncilSeesTheReferralAddressedToItThoughSocialWorkersSeeNoServiceRequests() {
+            assertPermitted(policy.decideRead(swMurphy(), referredToTheCouncil, referral), PolicyRule.REFERRAL_PARTIES);
+            assertThat(policy.decideRead(swMurphy(), referredToTheCouncil, referral).reasons()).extracting(Reason::detail)
+                    .contains("L9001 is a party to the referral");
+        }
+
+        @Test
+        void thePracticeSeesTheCouncilsStatusOfItsReferral() {
+            assertPermitted(policy.decideRead(drPatel(), referredToTheCouncil, status), PolicyRule.REFERRAL_PARTIES);
+        }
+
+        @Test
+        void aReferredOrganisationSeesWhoIsReferredButNotTheRestOfTheRecordUntilItStartsCare() {
+            assertThat(policy.decideRead(swMurphy(), referredToTheCouncil, recordedBy("Patient", RIVERSIDE))
+                    .reasons()).extracting(Reason::detail).contains("L9001 has been referred the patient");
+            assertThat(policy.decideRead(swMurphy(), referredToTheCouncil, recordedBy("Patient", RIVERSIDE)).permits())
+                    .isTrue();
+            assertDenied(policy.decideRead(swMurphy(), referredToTheCouncil, recordedBy("CarePlan", RIVERSIDE)),
+                    PolicyRule.LEGITIMATE_RELATIONSHIP);
+            assertDenied(policy.decideRead(swMurphy(), referredToTheCouncil.withReferralsTo(Set.of()),
+                    recordedBy("Patient", RIVERSIDE)), PolicyRule.LEGITIMATE_RELATIONSHIP);
+        }
+
+        @Test
+        void theReferralIsStillThePatientsDataSoTheirDissentHoldsForTheCouncil() {
+            PatientState dissenting = new PatientState("Patient/demo-hughes", Optional.of(RIVERSIDE), Optional.empty(),
+                    Set.of(), Optional.of(new GpDissent(GpDissent.Type.TYPE_1, "Observation/9Nu0")), List.of(),
+                    Set.of(), Set.of()).withReferralsTo(Set.of(COUNCIL));
+
+            assertDenied(policy.decideRead(swMurphy(), dissenting, referral), PolicyRule.GP_DISSENT);
+        }
+
+        @Test
+        void aCommissionerAtAPartyDoesNotSeeTheReferral() {
+            AccessContext councilAnalyst = PolicyFixtures.context("analyst", COUNCIL, Role.COMMISSIONER, null,
+                    PurposeOfUse.TREAT);
+
+            assertDenied(policy.decideRead(councilAnalyst, referredToTheCouncil, referral), PolicyRule.ROLE_VIEW);
+        }
+
+        @Test
+        void onlyAnOrganisationWithARelationshipRefersThePatient() {
+            assertPermitted(writes.decideReferral(drPatel(), referredToTheCouncil), PolicyRule.LEGITIMATE_RELATIONSHIP);
+            assertDenied(writes.decideReferral(PolicyFixtures.context("dr.jones", NORTHGATE, Role.GP, "dr-jones",
+                    PurposeOfUse.TREAT), referredToTheCouncil), PolicyRule.REFERRAL_PARTIES);
+        }
+
+        @Test
+        void onlyAnOrganisationTheReferralIsAddressedToReportsItsStatus() {
+            assertPermitted(writes.decideReferralStatus(swMurphy(), Set.of(COUNCIL)), PolicyRule.REFERRAL_PARTIES);
+            assertDenied(writes.decideReferralStatus(nurseOkafor(), Set.of(COUNCIL)), PolicyRule.REFERRAL_PARTIES);
+            assertDenied(writes.decideReferralStatus(drPatel(), Set.of(COUNCIL)), PolicyRule.REFERRAL_PARTIES);
+        }
+
+        private static PolicySettings withRequestsForClinicians() {
+            PolicySettings base = settings();
+            Set<String> withRequests = new java.util.HashSet<>(PolicyFixtures.CLINICAL);
+            withRequests.add("ServiceRequest");
+            return new PolicySettings(base.childAge(), base.gpDissentBlocksLocalSharing(), base.identifiablePurposes(),
+                    base.breakGlassRoles(), base.sensitiveLabels(), base.organisations(),
+                    Map.of(Role.GP, withRequests, Role.CLINICIAN, withRequests, Role.SYSTEM, withRequests,
+                            Role.SOCIAL_WORKER, PolicyFixtures.SOCIAL_CARE),
+                    base.redactedForRoles());
+        }
+    }
+
+    @Nested
     class SmartScopeNarrowing {
 
         @Test

@@ -2,6 +2,7 @@ package uk.sharedcare.record.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static uk.sharedcare.support.Callers.BOROUGH_COUNCIL;
+import static uk.sharedcare.support.Callers.BOROUGH_TRUST;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Subscription;
+import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -198,6 +200,44 @@ class ChangeNotificationsIT {
         RestHook.Received sent = hook.next(30);
         assertThat(sent).as("delivered by the node still running").isNotNull();
         assertThat(sent.notification().getEntry().get(1).getFullUrl()).endsWith("/" + plan + "/_history/1");
+    }
+
+    @Test
+    void thePracticeSystemIsToldEachTimeTheCouncilChangesTheStatusOfItsReferralAndTheTrustIsNot() throws Exception {
+        String patient = borough.patientAtRiverside();
+        borough.episodeOfCare(Callers.nurseOkafor(), BOROUGH_TRUST, patient);
+        RestHook practiceHook = hook(RestHook.listening());
+        RestHook trustHook = hook(RestHook.listening());
+        subscribe(Callers.riversideEhrFeed(), "Task?patient=" + patient, practiceHook, "full-resource");
+        String trusts = subscribe(trustPatientAdministration(), "Task?patient=" + patient, trustHook, "id-only");
+        String referral = borough.referral(Callers.drPatel(), patient, BOROUGH_COUNCIL);
+
+        String status = borough.create(Callers.swMurphy(), BoroughScenario.referralStatus(referral, patient,
+                BOROUGH_COUNCIL, Task.TaskStatus.RECEIVED, null));
+        assertThat(notifiedStatus(practiceHook)).isEqualTo(Task.TaskStatus.RECEIVED);
+        awaitDone(trusts, status);
+        assertThat(trustHook.next(1)).as("the trust is no party to the referral").isNull();
+
+        Task accepted = borough.as(Callers.swMurphy()).read().resource(Task.class).withId(idPart(status)).execute();
+        accepted.setStatus(Task.TaskStatus.ACCEPTED);
+        borough.as(Callers.swMurphy()).update().resource(accepted).execute();
+
+        assertThat(notifiedStatus(practiceHook)).isEqualTo(Task.TaskStatus.ACCEPTED);
+        assertThat(trustHook.next(2)).as("nor told of its change").isNull();
+        assertThat(notificationsOnTheTrail(trusts, patient, AuditEvent.AuditEventOutcome._4))
+                .allSatisfy(event -> assertThat(event.getOutcomeDesc()).contains("referral")).isNotEmpty();
+    }
+
+    /** The hospital trust's patient administration system, a client of its own. */
+    private static TestIdentityProvider.Token trustPatientAdministration() {
+        return TestIdentityProvider.token().subject("service-account-trust-pas").client("trust-pas")
+                .roles("system").organisation(BOROUGH_TRUST).purposes("TREAT");
+    }
+
+    private static Task.TaskStatus notifiedStatus(RestHook hook) throws InterruptedException {
+        RestHook.Received sent = hook.next(20);
+        assertThat(sent).as("a notification").isNotNull();
+        return ((Task) sent.notification().getEntry().get(1).getResource()).getStatus();
     }
 
     @Test

@@ -42,7 +42,7 @@ public final class ExplainAccessProvider {
 
     private static final List<String> PATIENT_DATA = List.of("Patient", "Encounter", "Condition", "Observation",
             "AllergyIntolerance", "MedicationStatement", "DocumentReference", "Flag", "EpisodeOfCare", "CarePlan",
-            "CareTeam", "Consent");
+            "CareTeam", "Consent", "ServiceRequest", "Task");
 
     private final DaoRegistry daos;
     private final SharedCareConsentService consent;

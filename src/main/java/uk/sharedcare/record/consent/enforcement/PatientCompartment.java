@@ -5,8 +5,13 @@ import java.util.List;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Task;
 
-/** Which patients a resource is about: its owners in the FHIR Patient compartment, or itself for a Patient. */
+/**
+ * Which patients a resource is about: its owners in the FHIR Patient compartment, or itself for a Patient. A Task,
+ * which R4 leaves out of the compartment, is about the patient it is {@code for}: a referral's status is part of the
+ * patient's record, decided by the patient's state and audited as such.
+ */
 public final class PatientCompartment {
 
     private PatientCompartment() {}
@@ -17,6 +22,11 @@ public final class PatientCompartment {
             return resource.getIdElement().hasIdPart()
                     ? List.of(resource.getIdElement().toUnqualifiedVersionless().withResourceType("Patient").getValue())
                     : List.of();
+        }
+        if (resource instanceof Task task) {
+            IIdType subject = task.getFor().getReferenceElement();
+            return "Patient".equals(subject.getResourceType()) && subject.hasIdPart()
+                    ? List.of(subject.toUnqualifiedVersionless().getValue()) : List.of();
         }
         // HAPI's compartment walk also returns other participants (a CareTeam's practitioners, for example).
         return fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, (Set<String>) null).stream()

@@ -29,6 +29,7 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.record.consent.Code;
@@ -37,6 +38,7 @@ import uk.sharedcare.record.consent.ConsentDirective;
 import uk.sharedcare.record.consent.PatientState;
 import uk.sharedcare.record.consent.PolicySettings.OrganisationSharing;
 import uk.sharedcare.record.consent.SchemeParticipation;
+import uk.sharedcare.record.referral.Referrals;
 import uk.sharedcare.record.settings.OrganisationSharingStore;
 import uk.sharedcare.record.settings.SharingAgreementStore;
 
@@ -142,7 +144,18 @@ public final class PatientStateLoader {
                 sharingNow,
                 patient.getIdentifier().stream()
                         .filter(identifier -> AccessContext.NHS_NUMBER_SYSTEM.equals(identifier.getSystem()))
-                        .map(identifier -> identifier.getValue()).filter(Objects::nonNull).findFirst());
+                        .map(identifier -> identifier.getValue()).filter(Objects::nonNull).findFirst())
+                .withReferralsTo(referredTo(found.referrals()));
+    }
+
+    /**
+     * The organisations active referrals are addressed to, as the server recorded them when it checked that the
+     * referrer had a relationship with the patient.
+     */
+    private static Set<String> referredTo(List<ServiceRequest> active) {
+        Set<String> organisations = new TreeSet<>();
+        active.forEach(referral -> organisations.addAll(Referrals.recipientsOf(referral)));
+        return organisations;
     }
 
     private static String key(Reference reference) {
@@ -161,7 +174,8 @@ public final class PatientStateLoader {
         Optional<String> of(Reference reference);
     }
 
-    private Optional<String> organisationCode(Reference reference) {
+    /** The ODS code of the organisation a reference names, by its identifier or the stored Organization's. */
+    public Optional<String> organisationCode(Reference reference) {
         if (reference.hasIdentifier() && AccessContext.ODS_SYSTEM.equals(reference.getIdentifier().getSystem())) {
             return Optional.ofNullable(reference.getIdentifier().getValue());
         }

@@ -9,11 +9,12 @@ import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.ServiceRequest;
 
 /**
  * The resources a patient's policy state is read from, as stored now: the Patient, its active consents, episodes
- * of care and care teams, its active flags, and its Conditions and Observations coded with a cohort or dissent
- * code. Empty lists when there is no such patient.
+ * of care and care teams, its active flags, its Conditions and Observations coded with a cohort or dissent
+ * code, and its active referrals. Empty lists when there is no such patient.
  */
 record PolicyInputs(
         Optional<Patient> patient,
@@ -22,10 +23,11 @@ record PolicyInputs(
         List<CareTeam> careTeams,
         List<Flag> flags,
         List<Condition> cohortConditions,
-        List<Observation> dissentObservations) {
+        List<Observation> dissentObservations,
+        List<ServiceRequest> referrals) {
 
     static final PolicyInputs NONE = new PolicyInputs(Optional.empty(), List.of(), List.of(), List.of(), List.of(),
-            List.of(), List.of());
+            List.of(), List.of(), List.of());
 
     PolicyInputs {
         consents = List.copyOf(consents);
@@ -34,5 +36,6 @@ record PolicyInputs(
         flags = List.copyOf(flags);
         cohortConditions = List.copyOf(cohortConditions);
         dissentObservations = List.copyOf(dissentObservations);
+        referrals = List.copyOf(referrals);
     }
 }

@@ -29,16 +29,19 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import uk.sharedcare.record.consent.Code;
 import uk.sharedcare.record.consent.CodeLists;
+import uk.sharedcare.record.referral.Referrals;
 
 /**
  * Finds a patient's {@link PolicyInputs} in one statement over HAPI's own indexes, then has HAPI's loader read
  * their current versions together (one statement, and one for their tags): the ids of the Patient and of every
  * Consent, EpisodeOfCare, CareTeam and Flag referring to it, and of the Conditions and Observations referring to
- * it with a cohort or dissent code, found through the reference index ({@code HFJ_RES_LINK}) and the token
- * index's system-and-code hashes ({@code HFJ_SPIDX_TOKEN}). The index only narrows the set: each loaded resource
+ * it with a cohort or dissent code, and of the ServiceRequests referring to it with the referral category, found
+ * through the reference index ({@code HFJ_RES_LINK}) and the token index's system-and-code hashes
+ * ({@code HFJ_SPIDX_TOKEN}). The index only narrows the set: each loaded resource
  * is checked again for the patient it is about, its status and its code, as the policy reads them.
  * (docs/decisions/0013)
  */
@@ -67,6 +70,9 @@ final class PolicyInputsQuery {
         List<Long> hashes = new ArrayList<>();
         cohortCodes.forEach(code -> hashes.add(codeHash(partitions, "Condition", code)));
         dissentCodes.forEach(code -> hashes.add(codeHash(partitions, "Observation", code)));
+        hashes.add(ResourceIndexedSearchParamToken.calculateHashSystemAndValue(partitions,
+                RequestPartitionId.defaultPartition(), "ServiceRequest", "category", Referrals.CATEGORY_SYSTEM,
+                Referrals.CATEGORY_CODE));
         this.codeHashes = hashes.toArray();
     }
 
@@ -136,6 +142,10 @@ final class PolicyInputsQuery {
                 ofType(loaded, Observation.class)
                         .filter(o -> refersTo(o.getSubject(), id)
                                 && codedWithAny(o.getCode(), dissentCodes))
+                        .toList(),
+                ofType(loaded, ServiceRequest.class)
+                        .filter(r -> refersTo(r.getSubject(), id) && Referrals.isReferral(r)
+                                && r.getStatus() == ServiceRequest.ServiceRequestStatus.ACTIVE)
                         .toList());
     }
 
@@ -154,6 +164,8 @@ final class PolicyInputsQuery {
             about = condition.getSubject();
         } else if (resource instanceof Observation observation) {
             about = observation.getSubject();
+        } else if (resource instanceof ServiceRequest referral) {
+            about = referral.getSubject();
         } else {
             return Optional.empty();
         }
@@ -166,11 +178,13 @@ final class PolicyInputsQuery {
 
     /**
      * The Patient's own row, then every resource whose references the index links to it: of the types whose
-     * every version counts, any; of Conditions and Observations, those indexed under one of the codes.
+     * every version counts, any; of Conditions, Observations and ServiceRequests, those indexed under one of the
+     * codes (each hash includes its type, so a Condition's code never picks out a ServiceRequest).
      */
     private static String idsSql(int patientCount, int codeCount) {
         String patients = "?,".repeat(patientCount - 1) + "?";
-        String coded = codeCount == 0 ? "" : " or s.RES_TYPE in ('Condition', 'Observation') and exists (select 1"
+        String coded = codeCount == 0 ? "" : " or s.RES_TYPE in ('Condition', 'Observation', 'ServiceRequest')"
+                + " and exists (select 1"
                 + " from HFJ_SPIDX_TOKEN t where t.RES_ID = s.RES_ID and t.HASH_SYS_AND_VALUE in ("
                 + "?,".repeat(codeCount - 1) + "?))";
         return "select p.RES_ID, p.RES_TYPE from HFJ_RESOURCE p"

@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Observation;
 import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.record.consent.ResourceFacts;
+import uk.sharedcare.record.referral.Referrals;
 
 /** Reads the {@link ResourceFacts} the policy needs from a stored resource. */
 public final class ResourceFactsReader {
@@ -29,7 +30,8 @@ public final class ResourceFactsReader {
                 .map(IBaseCoding::getCode)
                 .filter(code -> code != null)
                 .collect(Collectors.toSet());
-        return new ResourceFacts(resource.fhirType(), Custodian.of(resource), labels, clinicalDate(resource));
+        return new ResourceFacts(resource.fhirType(), Custodian.of(resource), labels, clinicalDate(resource),
+                Referrals.partiesOf(resource));
     }
 
     /** The date the data is about, for consents limited to a data period; empty when the type has none. */

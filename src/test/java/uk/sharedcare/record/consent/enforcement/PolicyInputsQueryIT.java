@@ -35,6 +35,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,7 @@ import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.record.consent.Code;
 import uk.sharedcare.record.consent.CodeLists;
 import uk.sharedcare.record.consent.PatientState;
+import uk.sharedcare.record.referral.Referrals;
 import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.PostgresFhirServerTest;
@@ -116,6 +118,11 @@ class PolicyInputsQueryIT {
                 Callers.RIVERSIDE_PRACTICE);
         write(observation(subject, BoroughScenario.SNOMED, "271649006", Observation.ObservationStatus.FINAL),
                 Callers.BOROUGH_TRUST); // a blood pressure: not a dissent code
+        write(referral(subject, ServiceRequest.ServiceRequestStatus.ACTIVE, true), Callers.RIVERSIDE_PRACTICE);
+        write(referral(subject, ServiceRequest.ServiceRequestStatus.REVOKED, true), Callers.RIVERSIDE_PRACTICE);
+        write(referral(subject, ServiceRequest.ServiceRequestStatus.ACTIVE, false), Callers.RIVERSIDE_PRACTICE);
+        write(referral(new Reference(other), ServiceRequest.ServiceRequestStatus.ACTIVE, true),
+                Callers.RIVERSIDE_PRACTICE);
         write(observation(subject, "http://read.info/ctv3", "9Nu0.", Observation.ObservationStatus.FINAL),
                 Callers.RIVERSIDE_PRACTICE); // the right code in another system
         Observation othersWithThisPatientAsPerformer2 = observation(new Reference(other), READ_V2, "9Nu0.",
@@ -136,11 +143,13 @@ class PolicyInputsQueryIT {
         assertThat(ids(indexed.flags())).isEqualTo(ids(searched.flags())).hasSize(1);
         assertThat(ids(indexed.cohortConditions())).isEqualTo(ids(searched.cohortConditions())).hasSize(1);
         assertThat(ids(indexed.dissentObservations())).isEqualTo(ids(searched.dissentObservations())).hasSize(2);
+        assertThat(ids(indexed.referrals())).isEqualTo(ids(searched.referrals())).hasSize(1);
         PatientState state = loader.load(patient);
         assertThat(state.exemptCohorts()).containsExactly("learning-disability");
         assertThat(state.episodeOrganisations()).containsExactly(Callers.BOROUGH_COUNCIL);
         assertThat(state.consents()).hasSize(1);
         assertThat(state.gpDissent()).isPresent();
+        assertThat(state.referredTo()).containsExactly(Callers.BOROUGH_COUNCIL);
     }
 
     @Test
@@ -180,7 +189,9 @@ class PolicyInputsQueryIT {
                 search(Flag.class, forPatient(patientId)).stream()
                         .filter(f -> f.getStatus() == Flag.FlagStatus.ACTIVE).toList(),
                 search(Condition.class, forPatient(patientId).add("code", anyOf(codes.allCohortCodes()))),
-                search(Observation.class, forPatient(patientId).add("code", anyOf(codes.allDissentCodes()))));
+                search(Observation.class, forPatient(patientId).add("code", anyOf(codes.allDissentCodes()))),
+                search(ServiceRequest.class, forPatient(patientId).add("status", new TokenParam("active"))
+                        .add("category", new TokenParam(Referrals.CATEGORY_SYSTEM, Referrals.CATEGORY_CODE))));
     }
 
     private static SearchParameterMap forPatient(String patientId) {
@@ -234,6 +245,18 @@ class PolicyInputsQueryIT {
             Observation.ObservationStatus status) {
         return new Observation().setStatus(status).setCode(new CodeableConcept(new Coding(system, code, null)))
                 .setSubject(subject).setEffective(new DateTimeType(new Date()));
+    }
+
+    /** A referral to the council as the server records it (with its parties), or another kind of request. */
+    private static ServiceRequest referral(Reference subject, ServiceRequest.ServiceRequestStatus status,
+            boolean isReferral) {
+        ServiceRequest request = new ServiceRequest().setStatus(status).setSubject(subject)
+                .setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+        request.addCategory(new CodeableConcept(isReferral
+                ? new Coding(Referrals.CATEGORY_SYSTEM, Referrals.CATEGORY_CODE, null)
+                : new Coding(BoroughScenario.SNOMED, "108252007", null))); // a laboratory procedure
+        Referrals.recordParties(request, Set.of(Callers.RIVERSIDE_PRACTICE, Callers.BOROUGH_COUNCIL));
+        return request;
     }
 
     private static Flag flag(Reference subject, Flag.FlagStatus status, String readCode) {
