@@ -7,9 +7,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
@@ -20,11 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Custodian;
+import uk.sharedcare.record.outbox.DeliveryNudge;
 
 /**
  * The alerts owed to GP practices, written in the audit ledger's own transaction (so an alert exists exactly when
@@ -48,12 +44,7 @@ final class AlertOutbox implements AutoCloseable {
     private final TransactionTemplate transactions;
     private final IFhirResourceDao<Communication> communications;
     private final String skipLocked;
-    private final ExecutorService nudges = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "alert-delivery");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final AtomicBoolean nudged = new AtomicBoolean();
+    private final DeliveryNudge nudge = new DeliveryNudge("alert-delivery", this::deliverWaiting);
 
     AlertOutbox(JdbcTemplate jdbc, TransactionTemplate transactions, IFhirResourceDao<Communication> communications,
             boolean postgres) {
@@ -82,13 +73,8 @@ final class AlertOutbox implements AutoCloseable {
                     draft.organisation(), eventSequence, draft.sent().atOffset(ZoneOffset.UTC), draft.text(),
                     draft.uniqueKey());
         }
-        if (!drafts.isEmpty() && TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    nudge();
-                }
-            });
+        if (!drafts.isEmpty()) {
+            nudge.afterCommit();
         }
     }
 
@@ -110,15 +96,6 @@ final class AlertOutbox implements AutoCloseable {
                 practice, organisation, sequence, alert.getSent().toInstant().atOffset(ZoneOffset.UTC),
                 alert.getPayloadFirstRep().getContentStringType().getValue(), OffsetDateTime.now(ZoneOffset.UTC),
                 alert.getIdElement().toUnqualifiedVersionless().getValue(), key);
-    }
-
-    private void nudge() {
-        if (nudged.compareAndSet(false, true)) {
-            nudges.submit(() -> {
-                nudged.set(false);
-                deliverWaiting();
-            });
-        }
     }
 
     /** Delivers every alert still waiting; every few seconds, and at once after an alert is written. */
@@ -153,7 +130,7 @@ final class AlertOutbox implements AutoCloseable {
     /** What is still waiting is delivered by the next sweep, on this node or another. */
     @Override
     public void close() {
-        nudges.shutdownNow();
+        nudge.close();
     }
 
     private static Communication communication(Waiting waiting) {

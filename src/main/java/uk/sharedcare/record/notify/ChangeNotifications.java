@@ -36,16 +36,16 @@ final class ChangeNotifications {
     private final NotificationOutbox outbox;
     private final SearchParamMatcher matcher;
     private final DataSource dataSource;
-    private final Runnable nudge;
+    private final Runnable nudgeAfterCommit;
     private final Clock clock;
 
     ChangeNotifications(Subscribers subscribers, NotificationOutbox outbox, SearchParamMatcher matcher,
-            DataSource dataSource, Runnable nudge, Clock clock) {
+            DataSource dataSource, Runnable nudgeAfterCommit, Clock clock) {
         this.subscribers = subscribers;
         this.outbox = outbox;
         this.matcher = matcher;
         this.dataSource = dataSource;
-        this.nudge = nudge;
+        this.nudgeAfterCommit = nudgeAfterCommit;
         this.clock = clock;
     }
 
@@ -119,13 +119,8 @@ final class ChangeNotifications {
                         subscriber.subscription(), unmatchable);
             }
         }
-        if (owed && TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    nudge.run();
-                }
-            });
+        if (owed) {
+            nudgeAfterCommit.run();
         }
     }
 

@@ -14,9 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
@@ -36,6 +33,7 @@ import uk.sharedcare.record.consent.enforcement.SharedCareConsentService;
 import uk.sharedcare.record.consent.enforcement.SharedCareConsentService.Disclosure;
 import uk.sharedcare.record.notify.NotificationOutbox.Outcome;
 import uk.sharedcare.record.notify.NotificationOutbox.Owed;
+import uk.sharedcare.record.outbox.DeliveryNudge;
 
 /**
  * Works off the outbox on any node, one notification per transaction: decides it for the subscriber at delivery,
@@ -64,12 +62,7 @@ final class NotificationDelivery implements AutoCloseable {
     private final Duration timeout;
     private final RetrySchedule retries;
     private final Clock clock;
-    private final ExecutorService nudges = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "notification-delivery");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final AtomicBoolean nudged = new AtomicBoolean();
+    private final DeliveryNudge nudge = new DeliveryNudge("notification-delivery", this::deliverDue);
 
     NotificationDelivery(NotificationOutbox outbox, Subscribers subscribers, TransactionTemplate transactions,
             DaoRegistry daos, SharedCareConsentService consent, AuditSink trail, AuditEventFactory events,
@@ -89,13 +82,8 @@ final class NotificationDelivery implements AutoCloseable {
     }
 
     /** Delivers soon on this node, once the change that owes notifications has committed. */
-    void nudge() {
-        if (nudged.compareAndSet(false, true)) {
-            nudges.submit(() -> {
-                nudged.set(false);
-                deliverDue();
-            });
-        }
+    void nudgeAfterCommit() {
+        nudge.afterCommit();
     }
 
     /** Delivers every notification due; every two seconds, and at once after a change owes one. */
@@ -202,6 +190,6 @@ final class NotificationDelivery implements AutoCloseable {
     /** What is still owed is delivered by the next sweep, on this node or another. */
     @Override
     public void close() {
-        nudges.shutdownNow();
+        nudge.close();
     }
 }

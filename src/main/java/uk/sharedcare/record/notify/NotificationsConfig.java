@@ -66,7 +66,7 @@ public class NotificationsConfig {
             SearchParamMatcher matcher, DataSource dataSource, NotificationDelivery delivery,
             IInterceptorService storageInterceptors) {
         ChangeNotifications notifications = new ChangeNotifications(subscribers, outbox, matcher, dataSource,
-                delivery::nudge, Clock.systemUTC());
+                delivery::nudgeAfterCommit, Clock.systemUTC());
         storageInterceptors.registerInterceptor(notifications);
         return notifications;
     }

@@ -35,9 +35,10 @@ public final class Referrals {
                         && CATEGORY_CODE.equals(coding.getCode()));
     }
 
-    /** A Task the server has recorded as the status of a referral. */
+    /** A Task the server has recorded as the status of a referral, or one that claims to be one by its profile. */
     public static boolean isReferralStatus(IBaseResource resource) {
-        return resource instanceof Task && !partiesOf(resource).isEmpty();
+        return resource instanceof Task task && (!partiesOf(task).isEmpty()
+                || task.getMeta().getProfile().stream().anyMatch(profile -> STATUS_PROFILE.equals(profile.getValue())));
     }
 
     /** The organisations the referral is between, as the server recorded them; empty for anything else. */

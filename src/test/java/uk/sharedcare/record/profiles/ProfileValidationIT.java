@@ -183,6 +183,13 @@ class ProfileValidationIT {
             assertThat(resource.getProfile()).as(type).isEqualTo(profile);
             assertThat(resource.getSupportedProfile()).extracting(p -> p.getValue()).as(type).contains(profile);
         }
+        for (String type : List.of("ServiceRequest", "Task")) {
+            CapabilityStatementRestResourceComponent resource = metadata.getRestFirstRep().getResource().stream()
+                    .filter(r -> type.equals(r.getType())).findFirst().orElseThrow();
+            assertThat(resource.hasProfile()).as(type + ": only referrals are held to the profile").isFalse();
+            assertThat(resource.getSupportedProfile()).extracting(p -> p.getValue()).as(type)
+                    .contains(PROFILES + ("Task".equals(type) ? "scr-referral-status" : "scr-referral"));
+        }
     }
 
     private List<Bundle.BundleEntryComponent> found(String search) {

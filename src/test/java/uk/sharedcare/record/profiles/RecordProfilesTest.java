@@ -43,7 +43,13 @@ class RecordProfilesTest {
             Map.entry("AuditEvent-invalid-no-interaction", "AuditEvent | AuditEvent.subtype: minimum required = 1"),
             Map.entry("AuditEvent-invalid-marketing-purpose", "AuditEvent.agent[0].purposeOfUse[0] | None of the codings"),
             Map.entry("AuditEvent-invalid-unidentified-agent", "AuditEvent.agent[0] | Constraint failed: scr-aud-1"),
-            Map.entry("AuditEvent-invalid-not-a-rest-event", "AuditEvent.type.code | Value is '110110' but is fixed to 'rest'"));
+            Map.entry("AuditEvent-invalid-not-a-rest-event", "AuditEvent.type.code | Value is '110110' but is fixed to 'rest'"),
+            Map.entry("ServiceRequest-invalid-referral-without-performer",
+                    "ServiceRequest | ServiceRequest.performer: minimum required = 1"),
+            Map.entry("ServiceRequest-invalid-referral-performer-not-an-organisation",
+                    "ServiceRequest | Constraint failed: scr-ref-2"),
+            Map.entry("Task-invalid-referral-rejected-without-reason", "Task | Constraint failed: scr-rst-1"),
+            Map.entry("Task-invalid-referral-status-draft", "Task.status | The value provided ('draft') was not found"));
 
     static List<String> validExamples() {
         return ProfileExamples.names("-valid-");
@@ -78,7 +84,9 @@ class RecordProfilesTest {
 
         assertThat(profiles.profiles()).containsOnlyKeys("Patient", "Consent", "CarePlan", "EpisodeOfCare",
                 "AuditEvent");
-        profiles.profiles().keySet().forEach(type -> {
+        assertThat(profiles.instanceProfiles()).containsOnlyKeys("ServiceRequest", "Task");
+        java.util.stream.Stream.concat(profiles.profiles().keySet().stream(),
+                profiles.instanceProfiles().keySet().stream()).forEach(type -> {
             assertThat(validExamples()).as(type).anyMatch(name -> name.startsWith(type + "-"));
             assertThat(invalidExamples()).as(type).anyMatch(name -> name.startsWith(type + "-"));
         });
