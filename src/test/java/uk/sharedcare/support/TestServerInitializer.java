@@ -67,7 +67,8 @@ public final class TestServerInitializer implements ApplicationContextInitialize
                 // The tests' REST hooks listen on loopback; a failed notification is tried again within a second.
                 "shared-care.notifications.allowed-endpoints=" + NOTIFICATION_ENDPOINTS,
                 "shared-care.notifications.first-retry-after=PT0.3S",
-                "shared-care.notifications.longest-retry-after=PT1S"};
+                "shared-care.notifications.longest-retry-after=PT1S",
+                "shared-care.notifications.attempts=5"};
     }
 
     /** How long a node of the test servers may go quiet before another takes over its extract chunks. */

@@ -2,6 +2,7 @@ package uk.sharedcare.record.notify;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -133,10 +135,30 @@ final class NotificationDelivery implements AutoCloseable {
             outbox.done(owed, Outcome.DELIVERED, attempt, now, Optional.empty());
         } else if (retries.isLast(attempt)) {
             outbox.done(owed, Outcome.FAILED, attempt, now, failure);
+            inError(owed.subscription(), owed.resource() + " could not be delivered in " + attempt + " tries; last: "
+                    + failure.get());
         } else {
             outbox.retryAt(owed, now.plus(retries.after(attempt)), failure.get());
         }
         return true;
+    }
+
+    /**
+     * A hook that has failed a notification's every try puts its subscription in error (R4 {@code status} and
+     * {@code error}), in the delivery's transaction: nothing more is owed to it (and what is owed is dropped) until its
+     * subscriber, who can read why, sets it to {@code requested} again.
+     */
+    private void inError(String subscription, String why) {
+        IFhirResourceDao<Subscription> dao = daos.getResourceDao(Subscription.class);
+        try {
+            Subscription stopped = dao.read(new IdType(subscription), new SystemRequestDetails());
+            stopped.setStatus(Subscription.SubscriptionStatus.ERROR);
+            stopped.setError(why);
+            dao.update(stopped, new SystemRequestDetails());
+            log.warn("{} is in error: {}", subscription, why);
+        } catch (BaseServerResponseException gone) {
+            subscribers.remove(subscription);
+        }
     }
 
     private Optional<IBaseResource> readVersion(Owed owed) {

@@ -181,6 +181,35 @@ class ChangeNotificationsIT {
     }
 
     @Test
+    void aHookThatFailsEveryTryPutsItsSubscriptionInErrorAndIsSentNothingMoreUntilRequestedAgain() throws Exception {
+        String client = borough.patientAtRiverside();
+        borough.episodeOfCare(Callers.swMurphy(), BOROUGH_COUNCIL, client);
+        RestHook hook = hook(RestHook.listening());
+        hook.answerNext(500, 500, 500, 500, 500);
+        String subscription = subscribe(councilCaseManagement(), "CarePlan?patient=" + client, hook, "id-only");
+        String plan = borough.carePlan(Callers.drPatel(), client, "Telecare");
+        awaitDone(subscription, plan);
+
+        Subscription inError = borough.as(councilCaseManagement()).read().resource(Subscription.class)
+                .withId(idPart(subscription)).execute();
+        assertThat(inError.getStatus()).isEqualTo(Subscription.SubscriptionStatus.ERROR);
+        assertThat(inError.getError()).contains(plan).contains("5 tries").contains("answered 500");
+        while (hook.next(1) != null) {
+            // the five failed tries
+        }
+        borough.carePlan(Callers.drPatel(), client, "Telecare, reviewed");
+        assertThat(hook.next(4)).as("nothing is owed to a subscription in error").isNull();
+
+        inError.setStatus(Subscription.SubscriptionStatus.REQUESTED);
+        inError.setError(null);
+        borough.as(councilCaseManagement()).update().resource(inError).execute();
+        String third = borough.carePlan(Callers.drPatel(), client, "Telecare, third plan");
+        RestHook.Received sent = hook.next(20);
+        assertThat(sent).as("requested again, it is sent changes again").isNotNull();
+        assertThat(sent.notification().getEntry().get(1).getFullUrl()).endsWith("/" + third + "/_history/1");
+    }
+
+    @Test
     void aNotificationOwedByANodeThatWasKilledIsDeliveredByAnother() throws Exception {
         String client = borough.patientAtRiverside();
         borough.episodeOfCare(Callers.swMurphy(), BOROUGH_COUNCIL, client);
