@@ -20,11 +20,12 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
+import uk.sharedcare.record.notify.NotificationOutbox.Change;
 
 /**
  * On HAPI's storage interceptor service, inside each write's transaction: keeps the change-notification
  * subscriptions current as they are written, and owes a notification to every subscription whose criteria a
- * created or updated resource matches (HAPI's in-memory matcher). Nothing is decided here about who may see the
+ * created, updated or deleted resource matches (HAPI's in-memory matcher; a deleted one as it was). Nothing is decided here about who may see the
  * change: that is decided when it is delivered.
  */
 @Interceptor
@@ -59,10 +60,13 @@ final class ChangeNotifications {
         changed(resource, false, request);
     }
 
+    /** HAPI passes the resource as it was before the deletion: its last version is what a subscriber is told of. */
     @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
-    public void deleted(IBaseResource resource) {
+    public void deleted(IBaseResource resource, RequestDetails request) {
         if (resource instanceof Subscription subscription) {
             subscribers.remove(reference(subscription));
+        } else if (CareSubscriptions.NOTIFIABLE.contains(resource.fhirType())) {
+            owe(resource, Change.DELETED, request);
         }
     }
 
@@ -70,7 +74,7 @@ final class ChangeNotifications {
         if (resource instanceof Subscription subscription) {
             subscriptionWritten(subscription, request);
         } else if (CareSubscriptions.NOTIFIABLE.contains(resource.fhirType())) {
-            owe(resource, created, request);
+            owe(resource, created ? Change.CREATED : Change.UPDATED, request);
         }
     }
 
@@ -100,7 +104,7 @@ final class ChangeNotifications {
                 request.getFhirServerBase(), 0));
     }
 
-    private void owe(IBaseResource resource, boolean created, RequestDetails request) {
+    private void owe(IBaseResource resource, Change change, RequestDetails request) {
         List<Subscriber> candidates = subscriptionsOn(resource.fhirType());
         if (candidates.isEmpty()) {
             return;
@@ -111,7 +115,7 @@ final class ChangeNotifications {
         for (Subscriber subscriber : candidates) {
             try {
                 if (matcher.match(subscriber.criteria(), resource, request).matched()) {
-                    outbox.owe(subscriber.subscription(), id, version, created, clock.instant());
+                    outbox.owe(subscriber.subscription(), id, version, change, clock.instant());
                     owed = true;
                 }
             } catch (RuntimeException unmatchable) {

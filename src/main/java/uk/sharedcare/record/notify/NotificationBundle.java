@@ -16,7 +16,8 @@ import org.hl7.fhir.r4.model.StringType;
 /**
  * One notification as the Subscriptions R5 Backport IG shapes it for R4: a {@code history} Bundle whose first entry
  * is the subscription's status (a Parameters) and whose second is the changed resource, by its full URL alone
- * ({@code id-only}) or with the resource as the subscriber would read it ({@code full-resource}). Its event number
+ * ({@code id-only}) or with the resource as the subscriber would read it ({@code full-resource}); a deletion by its
+ * URL alone, whatever the payload content, with method DELETE. Its event number
  * counts the notifications delivered to this subscription, so a withheld one leaves no gap.
  */
 final class NotificationBundle {
@@ -50,11 +51,25 @@ final class NotificationBundle {
         statusEntry.getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl(subscriber.subscription() + "/$status");
         statusEntry.getResponse().setStatus("200");
         Bundle.BundleEntryComponent focus = notification.addEntry().setFullUrl(fullUrl);
-        shown.ifPresent(resource -> focus.setResource((Resource) resource));
         String type = change.resource().substring(0, change.resource().indexOf('/'));
-        focus.getRequest().setMethod(change.created() ? Bundle.HTTPVerb.POST : Bundle.HTTPVerb.PUT)
-                .setUrl(change.created() ? type : change.resource());
-        focus.getResponse().setStatus(change.created() ? "201" : "200");
+        switch (change.change()) {
+            case CREATED -> {
+                shown.ifPresent(resource -> focus.setResource((Resource) resource));
+                focus.getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl(type);
+                focus.getResponse().setStatus("201");
+            }
+            case UPDATED -> {
+                shown.ifPresent(resource -> focus.setResource((Resource) resource));
+                focus.getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(change.resource());
+                focus.getResponse().setStatus("200");
+            }
+            case DELETED -> {
+                // Nothing of the resource is sent: it is no longer in the record.
+                focus.setFullUrl(subscriber.baseUrl() + "/" + change.resource());
+                focus.getRequest().setMethod(Bundle.HTTPVerb.DELETE).setUrl(change.resource());
+                focus.getResponse().setStatus("204");
+            }
+        }
         return notification;
     }
 }

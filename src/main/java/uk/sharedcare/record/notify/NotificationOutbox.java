@@ -16,8 +16,14 @@ final class NotificationOutbox {
 
     static final String TABLE = "SCR_NOTIFICATION_OUTBOX";
 
-    /** A change owed to a subscription: the resource's version that changed, and how. */
-    record Owed(long id, String subscription, String resource, long version, boolean created, Instant changed,
+    /** How a resource changed. */
+    enum Change { CREATED, UPDATED, DELETED }
+
+    /**
+     * A change owed to a subscription: the resource's version that changed (for a deletion, the last version before
+     * it, which the subscriber must have been allowed to see), and how.
+     */
+    record Owed(long id, String subscription, String resource, long version, Change change, Instant changed,
             int attempts) {}
 
     enum Outcome { DELIVERED, WITHHELD, DROPPED, FAILED }
@@ -34,21 +40,25 @@ final class NotificationOutbox {
                 + " NEXT_ATTEMPT timestamp with time zone not null, DONE timestamp with time zone,"
                 + " OUTCOME varchar(16), LAST_ERROR varchar(1000))");
         jdbc.execute("create index if not exists SCR_NOTIFICATION_WAITING on " + TABLE + " (DONE, NEXT_ATTEMPT)");
+        // Added after the first release of the table, which knew creations and updates only.
+        jdbc.execute("alter table " + TABLE + " add column if not exists DELETED boolean default false not null");
     }
 
     /** In the change's transaction. */
-    void owe(String subscription, String resource, long version, boolean created, Instant changed) {
+    void owe(String subscription, String resource, long version, Change change, Instant changed) {
         OffsetDateTime at = changed.atOffset(ZoneOffset.UTC);
-        jdbc.update("insert into " + TABLE + " (SUBSCRIPTION, RESOURCE, VERSION, CREATED, CHANGED, ATTEMPTS,"
-                + " NEXT_ATTEMPT) values (?, ?, ?, ?, ?, 0, ?)", subscription, resource, version, created, at, at);
+        jdbc.update("insert into " + TABLE + " (SUBSCRIPTION, RESOURCE, VERSION, CREATED, DELETED, CHANGED, ATTEMPTS,"
+                + " NEXT_ATTEMPT) values (?, ?, ?, ?, ?, ?, 0, ?)", subscription, resource, version,
+                change == Change.CREATED, change == Change.DELETED, at, at);
     }
 
     /** The oldest notification due, locked until the caller's transaction ends; another node takes the next. */
     Optional<Owed> nextDue(Instant now) {
-        return jdbc.query("select ID, SUBSCRIPTION, RESOURCE, VERSION, CREATED, CHANGED, ATTEMPTS from " + TABLE
-                + " where DONE is null and NEXT_ATTEMPT <= ? order by NEXT_ATTEMPT, ID fetch first 1 rows only"
+        return jdbc.query("select ID, SUBSCRIPTION, RESOURCE, VERSION, CREATED, DELETED, CHANGED, ATTEMPTS from "
+                + TABLE + " where DONE is null and NEXT_ATTEMPT <= ? order by NEXT_ATTEMPT, ID fetch first 1 rows only"
                 + skipLocked, (rs, n) -> new Owed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                        rs.getBoolean(5), rs.getObject(6, OffsetDateTime.class).toInstant(), rs.getInt(7)),
+                        rs.getBoolean(6) ? Change.DELETED : rs.getBoolean(5) ? Change.CREATED : Change.UPDATED,
+                        rs.getObject(7, OffsetDateTime.class).toInstant(), rs.getInt(8)),
                 now.atOffset(ZoneOffset.UTC)).stream().findFirst();
     }
 

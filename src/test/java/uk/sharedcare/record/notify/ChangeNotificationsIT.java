@@ -181,6 +181,49 @@ class ChangeNotificationsIT {
     }
 
     @Test
+    void aDeletionIsNotifiedByItsUrlAloneEvenToAFullResourceSubscription() throws Exception {
+        String client = borough.patientAtRiverside();
+        borough.episodeOfCare(Callers.swMurphy(), BOROUGH_COUNCIL, client);
+        RestHook hook = hook(RestHook.listening());
+        subscribe(councilCaseManagement(), "CarePlan?patient=" + client, hook, "full-resource");
+        String plan = borough.carePlan(Callers.drPatel(), client, "Recorded for the wrong patient");
+        assertThat(hook.next(20)).as("the creation").isNotNull();
+
+        assertThat(new FhirServerClient(port, Callers.drPatel().sign()).send("DELETE", "/" + plan, (byte[]) null,
+                java.util.Map.of()).status()).isIn(200, 204);
+
+        Bundle deletion = hook.next(20).notification();
+        Bundle.BundleEntryComponent focus = deletion.getEntry().get(1);
+        assertThat(focus.getRequest().getMethod()).isEqualTo(Bundle.HTTPVerb.DELETE);
+        assertThat(focus.getRequest().getUrl()).isEqualTo(plan);
+        assertThat(focus.getFullUrl()).endsWith("/" + plan);
+        assertThat(focus.hasResource()).as("nothing of a deleted resource").isFalse();
+        assertThat(sentBody(deletion)).doesNotContain("wrong patient");
+        assertThat(((Parameters) deletion.getEntryFirstRep().getResource())
+                .getParameter("events-since-subscription-start").getValue().primitiveValue()).isEqualTo("2");
+    }
+
+    @Test
+    void aDeletionTheSubscriberMayNotSeeIsWithheld() throws Exception {
+        String stranger = borough.patientAtRiverside();
+        RestHook hook = hook(RestHook.listening());
+        String subscription = subscribe(councilCaseManagement(), "CarePlan?patient=" + stranger, hook, "id-only");
+        String plan = borough.carePlan(Callers.drPatel(), stranger, "Not the council's business");
+        awaitDone(subscription, plan);
+
+        new FhirServerClient(port, Callers.drPatel().sign()).send("DELETE", "/" + plan, (byte[]) null,
+                java.util.Map.of());
+
+        List<AuditEvent> withheld = List.of();
+        for (int i = 0; i < 100 && withheld.size() < 2; i++) {
+            Thread.sleep(200);
+            withheld = notificationsOnTheTrail(subscription, stranger, AuditEvent.AuditEventOutcome._4);
+        }
+        assertThat(withheld).as("the plan and its deletion, each withheld").hasSize(2);
+        assertThat(hook.next(1)).as("neither sent").isNull();
+    }
+
+    @Test
     void aHookThatFailsEveryTryPutsItsSubscriptionInErrorAndIsSentNothingMoreUntilRequestedAgain() throws Exception {
         String client = borough.patientAtRiverside();
         borough.episodeOfCare(Callers.swMurphy(), BOROUGH_COUNCIL, client);
