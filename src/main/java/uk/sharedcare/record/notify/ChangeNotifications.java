@@ -25,8 +25,8 @@ import uk.sharedcare.record.notify.NotificationOutbox.Change;
 /**
  * On HAPI's storage interceptor service, inside each write's transaction: keeps the change-notification
  * subscriptions current as they are written, and owes a notification to every subscription whose criteria a
- * created, updated or deleted resource matches (HAPI's in-memory matcher; a deleted one as it was). Nothing is decided here about who may see the
- * change: that is decided when it is delivered.
+ * created, updated or deleted resource matches (HAPI's in-memory matcher; a deleted one as it was). Nothing is
+ * decided here about who may see the change: that is decided when it is delivered.
  */
 @Interceptor
 final class ChangeNotifications {

@@ -15,10 +15,11 @@ import uk.sharedcare.record.referral.Referrals;
 
 /**
  * Refuses, with 422 and an OperationOutcome naming each offending path, a write of a Patient, Consent, CarePlan,
- * EpisodeOfCare, referral (ServiceRequest) or referral status (Task) that does not conform to the record's profile (hooks {@code STORAGE_PRESTORAGE_RESOURCE_CREATED} and
- * {@code _UPDATED}, so create, update, patch and every transaction or batch entry are checked, and a refusal rolls a
- * transaction back before anything is stored). These are the resources the sharing policy reads: a Consent the
- * policy cannot read, or a patient without a date of birth, would otherwise be stored and silently not honoured.
+ * EpisodeOfCare, referral (ServiceRequest) or referral status (Task) that does not conform to the record's profile
+ * (hooks {@code STORAGE_PRESTORAGE_RESOURCE_CREATED} and {@code _UPDATED}, so create, update, patch and every
+ * transaction or batch entry are checked, and a refusal rolls a transaction back before anything is stored). These
+ * are the resources the sharing policy reads: a Consent the policy cannot read, or a patient without a date of
+ * birth, would otherwise be stored and silently not honoured.
  * AuditEvents are written by the server alone; their profile is checked by the tests.
  */
 @Interceptor(order = InterceptorOrder.WRITE_VALIDATION)

@@ -715,8 +715,8 @@ class SharingPolicyTest {
         @Test
         void theCouncilSeesTheReferralAddressedToItThoughSocialWorkersSeeNoServiceRequests() {
             assertPermitted(policy.decideRead(swMurphy(), referredToTheCouncil, referral), PolicyRule.REFERRAL_PARTIES);
-            assertThat(policy.decideRead(swMurphy(), referredToTheCouncil, referral).reasons()).extracting(Reason::detail)
-                    .contains("L9001 is a party to the referral");
+            assertThat(policy.decideRead(swMurphy(), referredToTheCouncil, referral).reasons())
+                    .extracting(Reason::detail).contains("L9001 is a party to the referral");
         }
 
         @Test
