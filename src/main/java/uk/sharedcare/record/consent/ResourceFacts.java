@@ -32,6 +32,10 @@ public record ResourceFacts(String type, Optional<String> custodian, Set<String>
         return !referralParties.isEmpty();
     }
 
+    public boolean isPartyToTheReferral(String organisation) {
+        return referralParties.contains(organisation);
+    }
+
     public boolean recordedBy(String organisation) {
         return custodian.filter(organisation::equals).isPresent();
     }

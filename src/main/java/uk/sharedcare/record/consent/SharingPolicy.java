@@ -213,7 +213,7 @@ public final class SharingPolicy {
 
     /** Rule 12: a referral and its status are seen by the organisations it is between, and no one else. */
     private static Optional<Reason> notAPartyToTheReferral(AccessContext who, ResourceFacts resource) {
-        if (!resource.isPartOfAReferral() || resource.referralParties().contains(who.organisation())) {
+        if (!resource.isPartOfAReferral() || resource.isPartyToTheReferral(who.organisation())) {
             return Optional.empty();
         }
         return Optional.of(Reason.of(PolicyRule.REFERRAL_PARTIES, resource.type() + " of a referral between "
@@ -228,7 +228,7 @@ public final class SharingPolicy {
     private static Optional<String> referralRelationship(AccessContext who, PatientState patient,
             ResourceFacts resource) {
         String organisation = who.organisation();
-        if (resource.isPartOfAReferral() && resource.referralParties().contains(organisation)) {
+        if (resource.isPartyToTheReferral(organisation)) {
             return Optional.of(organisation + " is a party to the referral");
         }
         if ("Patient".equals(resource.type()) && patient.referredTo().contains(organisation)) {
@@ -290,7 +290,7 @@ public final class SharingPolicy {
 
     private Decision roleView(AccessContext who, ResourceFacts resource, List<Reason> trail,
             Set<Obligation> obligations) {
-        if (resource.referralParties().contains(who.organisation()) && hasAnyRole(who, CARING_ROLES)) {
+        if (resource.isPartyToTheReferral(who.organisation()) && hasAnyRole(who, CARING_ROLES)) {
             trail.add(Reason.of(PolicyRule.REFERRAL_PARTIES, rolesOf(who) + " at a party to the referral see its "
                     + resource.type()));
             return Decision.permit(trail, obligations);

@@ -1,6 +1,7 @@
 package uk.sharedcare.record.consent;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.Subscription;
@@ -65,4 +66,13 @@ public interface SubscriptionPolicy {
      * need matching by HAPI, and HAPI delivers nothing for a subscription on another type.
      */
     Set<String> matchableTypes();
+
+    /** The resource type a subscription's criteria are on ({@code CarePlan} for {@code CarePlan?patient=...}). */
+    static Optional<String> criteriaType(String criteria) {
+        if (criteria == null || criteria.isBlank()) {
+            return Optional.empty();
+        }
+        int query = criteria.indexOf('?');
+        return Optional.of(query < 0 ? criteria : criteria.substring(0, query));
+    }
 }

@@ -100,12 +100,7 @@ final class CareSubscriptions implements SubscriptionPolicy {
     }
 
     static Optional<String> resourceType(Subscription subscription) {
-        String criteria = subscription.getCriteria();
-        if (criteria == null || criteria.isBlank()) {
-            return Optional.empty();
-        }
-        int query = criteria.indexOf('?');
-        return Optional.of(query < 0 ? criteria : criteria.substring(0, query));
+        return SubscriptionPolicy.criteriaType(subscription.getCriteria());
     }
 
     /** The payload content the subscription asks for; id-only when it names none. */

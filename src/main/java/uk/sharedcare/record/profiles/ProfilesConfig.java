@@ -51,7 +51,7 @@ public class ProfilesConfig {
     /** What the profiles add to the RestfulServer. */
     @Bean
     ProfileEnforcement profileEnforcement(FhirContext fhir, RecordProfiles profiles, ProfileValidator validator) {
-        return new ProfileEnforcement(List.of(new WriteValidation(fhir, validator),
+        return new ProfileEnforcement(List.of(new WriteValidation(fhir, profiles, validator),
                 new ValidateOperationProfiles(validator), new ProfileCapabilities(profiles)));
     }
 

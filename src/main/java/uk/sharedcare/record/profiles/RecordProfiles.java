@@ -85,9 +85,13 @@ public final class RecordProfiles {
      * (a referral, a referral's status).
      */
     public Optional<String> profileFor(IBaseResource resource) {
-        return profileFor(resource.fhirType()).or(() -> Optional
-                .ofNullable(instanceProfileByType.get(resource.fhirType()))
-                .filter(profile -> OF_SOME_INSTANCES.get(profile).test(resource)));
+        return profileFor(resource.fhirType()).or(() -> instanceProfileFor(resource));
+    }
+
+    /** The profile this resource is held to as one kind of its type's instances (a referral, a referral's status). */
+    public Optional<String> instanceProfileFor(IBaseResource resource) {
+        return Optional.ofNullable(instanceProfileByType.get(resource.fhirType()))
+                .filter(profile -> OF_SOME_INSTANCES.get(profile).test(resource));
     }
 
     /** Resource type to profile canonical, in type order: the profiles every instance of a type is held to. */

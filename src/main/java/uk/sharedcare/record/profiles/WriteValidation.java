@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import uk.sharedcare.record.hooks.InterceptorOrder;
-import uk.sharedcare.record.referral.Referrals;
 
 /**
  * Refuses, with 422 and an OperationOutcome naming each offending path, a write of a Patient, Consent, CarePlan,
@@ -28,10 +27,12 @@ public final class WriteValidation {
     static final Set<String> VALIDATED_ON_WRITE = Set.of("Patient", "Consent", "CarePlan", "EpisodeOfCare");
 
     private final FhirContext fhir;
+    private final RecordProfiles profiles;
     private final ProfileValidator validator;
 
-    public WriteValidation(FhirContext fhir, ProfileValidator validator) {
+    public WriteValidation(FhirContext fhir, RecordProfiles profiles, ProfileValidator validator) {
         this.fhir = fhir;
+        this.profiles = profiles;
         this.validator = validator;
     }
 
@@ -46,8 +47,7 @@ public final class WriteValidation {
     }
 
     private void check(IBaseResource resource) {
-        if (!VALIDATED_ON_WRITE.contains(resource.fhirType()) && !Referrals.isReferral(resource)
-                && !Referrals.isReferralStatus(resource)) {
+        if (!VALIDATED_ON_WRITE.contains(resource.fhirType()) && profiles.instanceProfileFor(resource).isEmpty()) {
             return;
         }
         validator.validate(resource).ifPresent(result -> {

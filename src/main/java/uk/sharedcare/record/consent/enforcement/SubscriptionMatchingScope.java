@@ -39,11 +39,7 @@ public final class SubscriptionMatchingScope {
     /** @return false to stop HAPI delivering for a subscription it does not serve */
     @Hook(Pointcut.SUBSCRIPTION_BEFORE_DELIVERY)
     public boolean deliveredByHapi(CanonicalSubscription subscription) {
-        String criteria = subscription.getCriteriaString();
-        if (criteria == null) {
-            return false;
-        }
-        int query = criteria.indexOf('?');
-        return matchable.contains(query < 0 ? criteria : criteria.substring(0, query));
+        return SubscriptionPolicy.criteriaType(subscription.getCriteriaString()).filter(matchable::contains)
+                .isPresent();
     }
 }
