@@ -29,8 +29,10 @@ final class AuditGroupCommit<T> implements AutoCloseable {
 
     /**
      * One event waiting to be written (with whatever must be stored with it), and its caller's answer. The writer
-     * claims it once it holds the chain lock, and a caller that has stopped waiting abandons it: whichever comes
-     * first decides, so an event is either stored or reported unrecorded (and spilled), never both.
+     * claims it once nothing can hold up its storing (it holds the chain lock, or is about to take it without
+     * waiting), and a caller that has stopped waiting abandons it: whichever comes first decides, so an event is
+     * either stored or reported unrecorded (and spilled), never both. A writer that finds it cannot store the event
+     * without waiting after all releases it again, for its caller to abandon or itself to claim later.
      */
     record Pending<T>(T item, CompletableFuture<Long> stored, AtomicReference<State> state) {
 
@@ -43,6 +45,11 @@ final class AuditGroupCommit<T> implements AutoCloseable {
         /** The writer's turn: false if the caller has already given up on this event. */
         boolean claim() {
             return state.compareAndSet(State.WAITING, State.CLAIMED) || state.get() == State.CLAIMED;
+        }
+
+        /** The writer will not store the event yet: its caller may abandon it again. */
+        void release() {
+            state.compareAndSet(State.CLAIMED, State.WAITING);
         }
 
         /** The caller's turn: false if the writer is already storing the event. */
@@ -78,21 +85,24 @@ final class AuditGroupCommit<T> implements AutoCloseable {
         Pending<T> pending = new Pending<>(item);
         queue.add(pending);
         try {
-            try {
-                return pending.stored().get(patience.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException slow) {
-                if (pending.abandon()) {
-                    throw new IllegalStateException("The audit trail did not store the event within " + patience,
-                            slow);
+            for (int wait = 1; ; wait++) {
+                try {
+                    return pending.stored().get(patience.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException slow) {
+                    if (pending.abandon()) {
+                        throw new IllegalStateException("The audit trail did not store the event within "
+                                + patience, slow);
+                    }
+                    if (wait == 2) {
+                        throw new IllegalStateException("The audit trail did not commit the event within "
+                                + patience, slow);
+                    }
+                    // the writer is storing it: its commit decides
                 }
-                // the writer holds the lock and is storing it: its commit decides
-                return pending.stored().get(patience.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (ExecutionException failed) {
             throw failed.getCause() instanceof RuntimeException runtime ? runtime
                     : new IllegalStateException("Could not store the audit event", failed.getCause());
-        } catch (TimeoutException slow) {
-            throw new IllegalStateException("The audit trail did not commit the event within " + patience, slow);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while the audit event was being stored", interrupted);

@@ -1,8 +1,5 @@
 package uk.sharedcare.record.audit.ledger;
 
-import java.io.IOException;
-import java.io.StringReader;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,32 +9,34 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
-import org.postgresql.PGConnection;
-import org.springframework.jdbc.core.ConnectionCallback;
+import java.util.stream.IntStream;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Appends to the audit ledger. Each append takes the chain head row with {@code SELECT ... FOR UPDATE}, links its
- * events to it, writes them and moves the head, all in one transaction: appends from every thread and every server
- * node are serialised, and an event is either stored and chained or not at all. The events arrive built, encoded
- * and digested by their request threads; under the lock only the links are computed, and the batch is written as
- * one multi-row insert per table ({@link AuditGroupCommit}). An append made inside a caller's own transaction
- * joins that transaction instead.
+ * Appends to the audit ledger. Each append moves the chain head row, links its events to the head it moved from,
+ * and writes them, all in one transaction: the head's row lock serialises appends from every thread and every
+ * server node, and an event is either stored and chained or not at all. The events arrive built, encoded and
+ * digested by their request threads; under the lock only the links are computed, and a batch is written at once
+ * ({@link AuditGroupCommit}). On PostgreSQL a node first tries the head its own last append left, in one statement
+ * that writes only if that is still the head, and otherwise locks and reads the head ({@code SELECT ... FOR UPDATE})
+ * and links to that. An append made inside a caller's own transaction joins that transaction instead.
  */
 public final class AuditLedger implements AutoCloseable {
 
-    /**
-     * An event to append, and what to write with it, in its transaction, once its sequence number is known; on
-     * PostgreSQL with its rows already encoded for {@code COPY} by the calling thread.
-     */
-    record Appending(LedgerEntry entry, LongConsumer alsoRecord, CopyRows copy) {}
+    /** An event to append, and what to write with it, in its transaction, once its sequence number is known. */
+    record Appending(LedgerEntry entry, LongConsumer alsoRecord) {}
 
     static final List<String> EVENT_COLUMNS = List.of("SEQ", "WRITTEN", "NODE", "RECORDED", "EVENT_TYPE", "SUBTYPE",
             "ACTION", "OUTCOME", "AGENT_USER", "AGENT_CLIENT", "AGENT_ORG", "AGENT_ROLES", "PURPOSE", "CHAIN_SCHEME",
@@ -52,6 +51,8 @@ public final class AuditLedger implements AutoCloseable {
     private final Clock clock;
     private final String node;
     private final AuditGroupCommit<Appending> groupCommit;
+    /** The head as this node's last append left it: where its next append most likely links to. */
+    private final AtomicReference<Head> lastHead = new AtomicReference<>();
 
     /** @param patience how long a caller waits for its event to be stored before it answers 503 */
     public AuditLedger(JdbcTemplate jdbc, TransactionTemplate transactions, LedgerSchema schema, Clock clock,
@@ -70,7 +71,7 @@ public final class AuditLedger implements AutoCloseable {
      * fails, storing nothing, if the store fails.
      */
     public long append(LedgerEntry entry, LongConsumer alsoRecord) {
-        Appending appending = new Appending(entry, alsoRecord, schema.partitioned() ? CopyRows.of(entry) : null);
+        Appending appending = new Appending(entry, alsoRecord);
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             return appendAll(List.of(new AuditGroupCommit.Pending<>(appending))).get(0);
         }
@@ -93,74 +94,137 @@ public final class AuditLedger implements AutoCloseable {
 
     private List<Long> appendAll(List<AuditGroupCommit.Pending<Appending>> batch) {
         return transactions.execute(status -> {
-            Head head = lockHead();
-            Instant written = head.lastWritten() == null || clock.instant().isAfter(head.lastWritten())
-                    ? clock.instant().truncatedTo(ChronoUnit.MICROS) : head.lastWritten();
-            long sequence = head.sequence();
-            String hash = head.hash();
-            List<Long> sequences = new ArrayList<>(batch.size());
-            List<StoredRow> rows = new ArrayList<>(batch.size());
-            List<CopyRows> copies = new ArrayList<>(batch.size());
-            for (AuditGroupCommit.Pending<Appending> pending : batch) {
-                if (!pending.claim()) {
-                    sequences.add(null); // its caller stopped waiting and reported it unrecorded
-                    continue;
+            Head last = lastHead.get();
+            if (schema.partitioned() && last != null) {
+                Optional<List<Long>> appended = appendTo(last, batch, this::appendIfUnlockedHeadIs);
+                if (appended.isPresent()) {
+                    return appended.get();
                 }
-                sequence++;
-                String previous = hash;
-                hash = ChainHash.linkDigest(previous, pending.item().entry().digest());
-                rows.add(new StoredRow(pending.item().entry(), sequence, written, ChainHash.Scheme.DIGEST, previous,
-                        hash));
-                copies.add(pending.item().copy());
-                sequences.add(sequence);
+                batch.forEach(AuditGroupCommit.Pending::release);
             }
-            if (!rows.isEmpty() && copies.stream().allMatch(Objects::nonNull)) {
-                copy(rows, copies);
-            } else {
-                insert(rows);
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                if (sequences.get(i) != null) {
-                    batch.get(i).item().alsoRecord().accept(sequences.get(i));
-                }
-            }
-            moveHead(hash, sequence, written);
-            return sequences;
+            Head locked = lockHead();
+            return appendTo(locked, batch, schema.partitioned() ? this::appendIfUnlockedHeadIs : this::insertAndMove)
+                    .orElseThrow(() -> new IllegalStateException("The audit chain head moved while this node"
+                            + " held its lock"));
         });
     }
 
     /**
-     * Writes one batch's rows, already linked and all written at the same time, with one {@code COPY} per table:
-     * PostgreSQL's bulk load, straight into the month's partitions, the rows encoded by their callers.
+     * Claims the events whose callers are still waiting, links them to {@code head} and writes them with
+     * {@code writer}; if it finds {@code head} is not the head, writes nothing and returns empty. Otherwise runs
+     * each event's {@code alsoRecord} and returns the sequence numbers in batch order (null for an event not
+     * claimed, whose caller reported it unrecorded).
      */
-    private void copy(List<StoredRow> rows, List<CopyRows> copies) {
-        Instant written = rows.get(0).written();
-        String at = CopyRows.timestamp(written);
-        StringBuilder events = new StringBuilder(rows.size() * 1024);
-        StringBuilder references = new StringBuilder(rows.size() * 256);
-        for (int i = 0; i < rows.size(); i++) {
-            StoredRow row = rows.get(i);
-            events.append(copies.get(i).eventRow(row.sequence(), at, row.scheme(), row.previous(), row.hash(), node));
-            for (String reference : copies.get(i).referenceTails()) {
-                references.append(row.sequence()).append('\t').append(at).append('\t').append(reference).append('\n');
+    private Optional<List<Long>> appendTo(Head head, List<AuditGroupCommit.Pending<Appending>> batch,
+            BiPredicate<Head, Linked> writer) {
+        List<Boolean> claimed = batch.stream().map(AuditGroupCommit.Pending::claim).toList();
+        if (!claimed.contains(true)) {
+            return Optional.of(claimed.stream().map(stored -> (Long) null).toList());
+        }
+        Linked linked = link(IntStream.range(0, batch.size()).filter(claimed::get)
+                .mapToObj(i -> batch.get(i).item().entry()).toList(), head);
+        if (!writer.test(head, linked)) {
+            return Optional.empty();
+        }
+        Iterator<StoredRow> rows = linked.rows().iterator();
+        List<Long> sequences = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Long sequence = claimed.get(i) ? rows.next().sequence() : null;
+            if (sequence != null) {
+                batch.get(i).item().alsoRecord().accept(sequence);
             }
+            sequences.add(sequence);
         }
-        copyIn(schema.storedIn(LedgerSchema.EVENTS, written), CopyRows.EVENT_COLUMNS, events);
-        if (!references.isEmpty()) {
-            copyIn(schema.storedIn(LedgerSchema.REFERENCES, written), CopyRows.REFERENCE_COLUMNS, references);
-        }
+        lastHead.set(linked.head());
+        return Optional.of(sequences);
     }
 
-    private void copyIn(String table, List<String> columns, CharSequence rows) {
-        String sql = "copy " + table + " (" + String.join(", ", columns) + ") from stdin";
-        jdbc.execute((ConnectionCallback<Long>) connection -> {
-            try {
-                return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql,
-                        new StringReader(rows.toString()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    /** A batch's rows, linked to the chain, and the head they leave. */
+    private record Linked(List<StoredRow> rows, Head head) {}
+
+    /** H2: the rows inserted and the head moved, under the lock already held. */
+    private boolean insertAndMove(Head locked, Linked linked) {
+        insert(linked.rows());
+        moveHead(linked.head().hash(), linked.head().sequence(), linked.head().lastWritten());
+        return true;
+    }
+
+    private Linked link(List<LedgerEntry> entries, Head head) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Instant written = head.lastWritten() == null || now.isAfter(head.lastWritten()) ? now : head.lastWritten();
+        long sequence = head.sequence();
+        String hash = head.hash();
+        List<StoredRow> rows = new ArrayList<>(entries.size());
+        for (LedgerEntry entry : entries) {
+            sequence++;
+            String previous = hash;
+            hash = ChainHash.linkDigest(previous, entry.digest());
+            rows.add(new StoredRow(entry, sequence, written, ChainHash.Scheme.DIGEST, previous, hash));
+        }
+        return new Linked(rows, new Head(hash, sequence, written));
+    }
+
+    /**
+     * PostgreSQL, one statement: if {@code expected} is the head and no other transaction holds its lock, takes the
+     * lock, moves the head to the batch's last link and writes the batch's rows (each column an array, so the
+     * statement is the same for every batch size); otherwise writes nothing, without waiting (another node's
+     * append in progress, or one since this node's last). True if the rows were written. With the lock already
+     * held by this transaction, only the head's content decides.
+     */
+    private boolean appendIfUnlockedHeadIs(Head expected, Linked linked) {
+        List<StoredRow> rows = linked.rows();
+        Instant written = linked.head().lastWritten();
+        String sql = "with HEAD_FREE as (select ID from " + LedgerSchema.HEAD + " where ID = 1 and SEQ = ?"
+                + " and HEAD_HASH = ? for update skip locked),"
+                + " HEAD_MOVED as (update " + LedgerSchema.HEAD + " set HEAD_HASH = ?, SEQ = ?, LAST_WRITTEN = ?"
+                + " where ID in (select ID from HEAD_FREE) returning SEQ),"
+                + " EVENTS_WRITTEN as (insert into " + schema.storedIn(LedgerSchema.EVENTS, written) + " ("
+                + String.join(", ", EVENT_COLUMNS) + ") select E.SEQ, ?, ?, E.RECORDED, E.EVENT_TYPE, E.SUBTYPE,"
+                + " E.ACTION, E.OUTCOME, E.AGENT_USER, E.AGENT_CLIENT, E.AGENT_ORG, E.AGENT_ROLES, E.PURPOSE, ?,"
+                + " E.PREV_HASH, E.HASH, E.EVENT_JSON from unnest(?::bigint[], ?::timestamptz[], ?::varchar[],"
+                + " ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],"
+                + " ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[]) as E(SEQ, RECORDED, EVENT_TYPE, SUBTYPE,"
+                + " ACTION, OUTCOME, AGENT_USER, AGENT_CLIENT, AGENT_ORG, AGENT_ROLES, PURPOSE, PREV_HASH, HASH,"
+                + " EVENT_JSON) where exists (select 1 from HEAD_MOVED)),"
+                + " REFERENCES_WRITTEN as (insert into " + schema.storedIn(LedgerSchema.REFERENCES, written)
+                + " (SEQ, WRITTEN, KIND, REF) select R.SEQ, ?, R.KIND, R.REF from unnest(?::bigint[], ?::varchar[],"
+                + " ?::varchar[]) as R(SEQ, KIND, REF) where exists (select 1 from HEAD_MOVED))"
+                + " select count(*) from HEAD_MOVED";
+        List<Long> referenceSequences = new ArrayList<>();
+        List<String> kinds = new ArrayList<>();
+        List<String> references = new ArrayList<>();
+        for (StoredRow row : rows) {
+            for (LedgerEntry.LedgerReference reference : row.entry().references()) {
+                referenceSequences.add(row.sequence());
+                kinds.add(reference.kind().name());
+                references.add(clip(reference.value()));
             }
-        });
+        }
+        OffsetDateTime at = utc(written);
+        Integer moved = jdbc.queryForObject(sql, Integer.class, expected.sequence(), expected.hash(),
+                linked.head().hash(), linked.head().sequence(), at,
+                at, node, ChainHash.Scheme.DIGEST.code(),
+                column(rows, StoredRow::sequence, Long[]::new),
+                column(rows, row -> utc(row.entry().recorded()).toString(), String[]::new),
+                column(rows, row -> row.entry().type(), String[]::new),
+                column(rows, row -> row.entry().subtype(), String[]::new),
+                column(rows, row -> row.entry().action(), String[]::new),
+                column(rows, row -> row.entry().outcome(), String[]::new),
+                column(rows, row -> clip(row.entry().user()), String[]::new),
+                column(rows, row -> clip(row.entry().client()), String[]::new),
+                column(rows, row -> clip(row.entry().organisation()), String[]::new),
+                column(rows, row -> clip(row.entry().roles()), String[]::new),
+                column(rows, row -> row.entry().purpose(), String[]::new),
+                column(rows, StoredRow::previous, String[]::new),
+                column(rows, StoredRow::hash, String[]::new),
+                column(rows, row -> row.entry().json(), String[]::new),
+                at, referenceSequences.toArray(Long[]::new), kinds.toArray(String[]::new),
+                references.toArray(String[]::new));
+        return moved != null && moved == 1;
+    }
+
+    private static <T> T[] column(List<StoredRow> rows, Function<StoredRow, T> value, IntFunction<T[]> array) {
+        return rows.stream().map(value).toArray(array);
     }
 
     /** An event written before the ledger existed, with the place and link it was given then. */
@@ -248,6 +312,6 @@ public final class AuditLedger implements AutoCloseable {
 
     /** Index columns are for search; the event's JSON keeps the full value. */
     private static String clip(String value) {
-        return CopyRows.clip(value);
+        return value == null || value.length() <= 256 ? value : value.substring(0, 256);
     }
 }

@@ -139,6 +139,25 @@ class AuditGroupCommitTest {
         assertThat(batches).flatExtracting(b -> b).containsExactly("slow commit");
     }
 
+    @Test
+    void anEventTheWriterClaimedAndLetGoBeforeWaitingForTheLockCanStillBeGivenUpAndIsNeverStored() {
+        CountDownLatch release = new CountDownLatch(1);
+        groupCommit = new AuditGroupCommit<String>(batch -> {
+            batch.forEach(AuditGroupCommit.Pending::claim); // its try without waiting finds the head locked
+            sleep(400); // longer than the caller's patience: the caller cannot give up meanwhile
+            batch.forEach(AuditGroupCommit.Pending::release);
+            await(release); // waiting for the lock, held elsewhere
+            return store(batch);
+        }, Duration.ofMillis(300));
+
+        assertThatThrownBy(() -> groupCommit.append("let go"))
+                .hasMessageContaining("did not store the event");
+        release.countDown();
+        groupCommit.append("later");
+
+        assertThat(batches).flatExtracting(b -> b).containsExactly("later");
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
