@@ -28,6 +28,7 @@ public final class TestServerInitializer implements ApplicationContextInitialize
                         "shared-care.identity.jwk-set-uri=" + TestIdentityProvider.jwksUri())
                 .and(extractSettings())
                 .applyTo(context);
+        InProcessNodes.track(context);
     }
 
     /**

@@ -38,6 +38,7 @@ import uk.sharedcare.support.BoroughScenario;
 import uk.sharedcare.support.Callers;
 import uk.sharedcare.support.FhirServerClient.RawResponse;
 import uk.sharedcare.support.FhirServerClient;
+import uk.sharedcare.support.InProcessNodes;
 import uk.sharedcare.support.PostgresFhirServerTest;
 import uk.sharedcare.support.RecordFixtures;
 import uk.sharedcare.support.SeparateNode;
@@ -48,7 +49,7 @@ import uk.sharedcare.support.TestServerInitializer;
  * test run has started on the same database) and a second server in a JVM of its own. Each chunk is one patient,
  * so a run has dozens of chunks for the nodes to share. The files are compared byte for byte with those of the
  * extract command, which does every chunk itself in one process. The second test kills the second node; the third
- * starts another and kills it while it runs a reducer.
+ * starts another and kills it while it runs a reducer, which it alone may start.
  */
 @PostgresFhirServerTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -143,45 +144,41 @@ class ExtractAcrossNodesIT {
     void aRunWhoseReducerDiesIsAssembledByTheOtherNode() throws Exception {
         secondNode.kill(); // already, unless the test before failed
         secondNode = SeparateNode.start("third-extract-node");
-        for (int run = 0; run < 10; run++) {
-            RawResponse accepted = kickOff();
-            Optional<String> instance = killedMidReducer(jobId(accepted));
-            Extract extract = completed(accepted);
-            assertThat(extract.files()).isEqualTo(oneProcessFiles);
-            assertThat(extract.exclusions()).isEqualTo(oneProcessExclusions);
-            if (instance.isPresent()) {
-                Map<String, Object> reducer = jdbc().queryForMap("select NODE, TRIES, FINISHED_AT from "
-                        + ChunkLeases.TABLE + " where CHUNK_ID = ?", "assemble:" + instance.get());
-                assertThat(heldBySecondNode(reducer)).as("the reducer taken over by a live node").isFalse();
-                assertThat(reducer).as("a later try, finished")
-                        .hasEntrySatisfying("TRIES", tries -> assertThat(((Number) tries).intValue()).isGreaterThan(1))
-                        .hasEntrySatisfying("FINISHED_AT", finished -> assertThat(finished).isNotNull());
-                assertThat(jdbc().queryForObject("select STAT from BT2_JOB_INSTANCE where ID = ?", String.class,
-                        instance.get())).isEqualTo("COMPLETED");
-                return;
-            }
+        RawResponse accepted;
+        String instance;
+        try (InProcessNodes.Pause onlyTheThirdNodeStartsReducers = InProcessNodes.pauseJobMaintenance()) {
+            accepted = kickOff();
+            instance = killedMidReducer(jobId(accepted));
         }
-        throw new AssertionError("The other node never ran a reducer in ten runs");
+        Extract extract = completed(accepted);
+
+        assertThat(extract.files()).isEqualTo(oneProcessFiles);
+        assertThat(extract.exclusions()).isEqualTo(oneProcessExclusions);
+        Map<String, Object> reducer = jdbc().queryForMap("select NODE, TRIES, FINISHED_AT from " + ChunkLeases.TABLE
+                + " where CHUNK_ID = ?", "assemble:" + instance);
+        assertThat(heldBySecondNode(reducer)).as("the reducer taken over by a live node").isFalse();
+        assertThat(reducer).as("a later try, finished")
+                .hasEntrySatisfying("TRIES", tries -> assertThat(((Number) tries).intValue()).isGreaterThan(1))
+                .hasEntrySatisfying("FINISHED_AT", finished -> assertThat(finished).isNotNull());
+        assertThat(jdbc().queryForObject("select STAT from BT2_JOB_INSTANCE where ID = ?", String.class, instance))
+                .isEqualTo("COMPLETED");
     }
 
     /**
-     * Kills the other node if it is the one that runs the reducer of the run (batch2 starts it on whichever node's
-     * maintenance pass finds the chunks done), and returns the run's batch2 instance; empty if this node ran it.
+     * Kills the other node while it runs the reducer of the run (the only node whose batch2 maintenance starts
+     * one, while this JVM's nodes have theirs paused), and returns the run's batch2 instance.
      */
-    private Optional<String> killedMidReducer(String jobId) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(120);
+    private String killedMidReducer(String jobId) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(150);
         while (Instant.now().isBefore(deadline)) {
             if (secondNodeReducing(jobId).isPresent() && frozenStill(() -> secondNodeReducing(jobId).isPresent())) {
-                Optional<String> instance = secondNodeReducing(jobId);
+                String instance = secondNodeReducing(jobId).orElseThrow();
                 secondNode.kill();
                 return instance;
             }
-            if (extracts.job(jobId).map(job -> job.status() == ExtractJob.Status.COMPLETE).orElse(false)) {
-                return Optional.empty();
-            }
             Thread.sleep(5);
         }
-        throw new AssertionError("Extract " + jobId + " neither reduced nor completed");
+        throw new AssertionError("The other node never started the reducer of extract " + jobId);
     }
 
     private Optional<String> secondNodeReducing(String jobId) {
