@@ -5,13 +5,12 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.IdType;
+import uk.sharedcare.record.StoredResources;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Custodian;
 
@@ -47,10 +46,6 @@ final class DataHolders {
     }
 
     private Optional<IBaseResource> read(String patientId) {
-        try {
-            return Optional.of(daos.getResourceDao("Patient").read(new IdType(patientId), new SystemRequestDetails()));
-        } catch (ResourceNotFoundException | ResourceGoneException missing) {
-            return Optional.empty();
-        }
+        return StoredResources.read(daos, new IdType(patientId).withResourceType("Patient"));
     }
 }

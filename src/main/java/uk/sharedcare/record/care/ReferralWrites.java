@@ -6,9 +6,6 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.util.Optional;
 import java.util.Set;
@@ -19,6 +16,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
+import uk.sharedcare.record.StoredResources;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.consent.Decision;
@@ -147,12 +145,7 @@ public final class ReferralWrites {
         if (!"ServiceRequest".equals(focus.getResourceType()) || !focus.hasIdPart()) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(daos.getResourceDao(ServiceRequest.class)
-                    .read(focus.toUnqualifiedVersionless(), new SystemRequestDetails()));
-        } catch (ResourceNotFoundException | ResourceGoneException e) {
-            return Optional.empty();
-        }
+        return StoredResources.read(daos, ServiceRequest.class, focus.toUnqualifiedVersionless());
     }
 
     private static String recipientsFixed() {

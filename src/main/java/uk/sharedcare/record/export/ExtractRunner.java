@@ -15,8 +15,6 @@ import ca.uhn.fhir.rest.param.ReferenceOrListParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.BufferedOutputStream;
@@ -33,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -52,6 +49,7 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import uk.sharedcare.record.StoredResources;
 import uk.sharedcare.record.consent.Exclusion;
 import uk.sharedcare.record.consent.PatientState;
 import uk.sharedcare.record.consent.SecondaryUsePolicy;
@@ -467,11 +465,7 @@ final class ExtractRunner {
         }
 
         private Optional<Resource> current(String type, String id) {
-            try {
-                return Optional.of((Resource) dao(type).read(new IdType(type, id), new SystemRequestDetails()));
-            } catch (ResourceNotFoundException | ResourceGoneException e) {
-                return Optional.empty();
-            }
+            return StoredResources.read(daos, new IdType(type, id)).map(Resource.class::cast);
         }
 
         private void write(Resource resource) throws IOException {

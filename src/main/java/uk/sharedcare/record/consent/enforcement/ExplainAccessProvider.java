@@ -9,7 +9,6 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Instant;
 import java.util.Arrays;
@@ -24,6 +23,7 @@ import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
+import uk.sharedcare.record.StoredResources;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.record.access.PurposeOfUse;
@@ -153,11 +153,8 @@ public final class ExplainAccessProvider {
         if (!target.hasResourceType() || !target.hasIdPart()) {
             throw new InvalidRequestException("resource must look like Type/id, not '" + id + "'");
         }
-        try {
-            return daos.getResourceDao(target.getResourceType()).read(target, new SystemRequestDetails());
-        } catch (ResourceNotFoundException | ResourceGoneException e) {
-            throw new ResourceNotFoundException("Resource " + id + " is not known");
-        }
+        return StoredResources.read(daos, target)
+                .orElseThrow(() -> new ResourceNotFoundException("Resource " + id + " is not known"));
     }
 
     private List<IBaseResource> ofPatient(String type, String patientId) {

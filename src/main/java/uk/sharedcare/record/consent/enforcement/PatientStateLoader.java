@@ -1,9 +1,6 @@
 package uk.sharedcare.record.consent.enforcement;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.LocalDate;
@@ -30,6 +27,7 @@ import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
+import uk.sharedcare.record.StoredResources;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.Custodian;
 import uk.sharedcare.record.consent.Code;
@@ -249,11 +247,6 @@ public final class PatientStateLoader {
     }
 
     private <T extends IBaseResource> Optional<T> read(Class<T> type, String id) {
-        try {
-            return Optional.of(daos.getResourceDao(type).read(new IdType(id),
-                    new SystemRequestDetails()));
-        } catch (ResourceNotFoundException | ResourceGoneException e) {
-            return Optional.empty();
-        }
+        return StoredResources.read(daos, type, new IdType(id));
     }
 }

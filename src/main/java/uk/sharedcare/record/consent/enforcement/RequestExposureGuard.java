@@ -7,9 +7,6 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.servlet.ServletSubRequestDetails;
 import java.util.Collection;
 import java.util.List;
@@ -20,6 +17,7 @@ import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
+import uk.sharedcare.record.StoredResources;
 import uk.sharedcare.record.access.AccessContext;
 import uk.sharedcare.record.access.AccessContexts;
 import uk.sharedcare.record.access.Role;
@@ -188,16 +186,14 @@ final class RequestExposureGuard {
             return;
         }
         IIdType id = path.id().orElseThrow().withResourceType(type);
-        IBaseResource current;
-        try {
-            current = daos.getResourceDao(type).read(id, new SystemRequestDetails());
-        } catch (ResourceNotFoundException | ResourceGoneException missing) {
+        Optional<IBaseResource> stored = StoredResources.read(daos, id);
+        if (stored.isEmpty()) {
             if (mayCreate && !id.hasVersionIdPart()) {
                 return;
             }
             throw UniformNotFound.notFound(id);
         }
-        if (!consent.decideAndRemember(who, current, request).permits()) {
+        if (!consent.decideAndRemember(who, stored.get(), request).permits()) {
             throw UniformNotFound.notFound(id);
         }
     }
