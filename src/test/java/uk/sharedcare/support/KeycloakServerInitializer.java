@@ -13,5 +13,6 @@ public final class KeycloakServerInitializer
                 .and("shared-care.identity.issuer-uri=" + KeycloakSupport.keycloak().issuer())
                 .and(TestServerInitializer.extractSettings())
                 .applyTo(context);
+        InProcessNodes.track(context);
     }
 }

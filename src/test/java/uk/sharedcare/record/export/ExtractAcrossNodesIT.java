@@ -144,41 +144,49 @@ class ExtractAcrossNodesIT {
     void aRunWhoseReducerDiesIsAssembledByTheOtherNode() throws Exception {
         secondNode.kill(); // already, unless the test before failed
         secondNode = SeparateNode.start("third-extract-node");
-        RawResponse accepted;
-        String instance;
-        try (InProcessNodes.Pause onlyTheThirdNodeStartsReducers = InProcessNodes.pauseJobMaintenance()) {
-            accepted = kickOff();
-            instance = killedMidReducer(jobId(accepted));
+        RawResponse accepted = null;
+        Optional<String> instance = Optional.empty();
+        for (int run = 0; run < 3 && instance.isEmpty(); run++) { // another try only if a node out of reach reduced
+            try (InProcessNodes.Pause onlyTheThirdNodeStartsReducers = InProcessNodes.pauseJobMaintenance()) {
+                accepted = kickOff();
+                instance = killedMidReducer(jobId(accepted));
+            }
         }
+        assertThat(instance).as("the third node ran a reducer and was killed in it").isPresent();
         Extract extract = completed(accepted);
 
         assertThat(extract.files()).isEqualTo(oneProcessFiles);
         assertThat(extract.exclusions()).isEqualTo(oneProcessExclusions);
         Map<String, Object> reducer = jdbc().queryForMap("select NODE, TRIES, FINISHED_AT from " + ChunkLeases.TABLE
-                + " where CHUNK_ID = ?", "assemble:" + instance);
+                + " where CHUNK_ID = ?", "assemble:" + instance.get());
         assertThat(heldBySecondNode(reducer)).as("the reducer taken over by a live node").isFalse();
         assertThat(reducer).as("a later try, finished")
                 .hasEntrySatisfying("TRIES", tries -> assertThat(((Number) tries).intValue()).isGreaterThan(1))
                 .hasEntrySatisfying("FINISHED_AT", finished -> assertThat(finished).isNotNull());
-        assertThat(jdbc().queryForObject("select STAT from BT2_JOB_INSTANCE where ID = ?", String.class, instance))
+        assertThat(jdbc().queryForObject("select STAT from BT2_JOB_INSTANCE where ID = ?", String.class,
+                instance.get()))
                 .isEqualTo("COMPLETED");
     }
 
     /**
      * Kills the other node while it runs the reducer of the run (the only node whose batch2 maintenance starts
-     * one, while this JVM's nodes have theirs paused), and returns the run's batch2 instance.
+     * one, while this JVM's nodes have theirs paused), and returns the run's batch2 instance; empty if the run
+     * completed without (a node out of this test's reach reduced it).
      */
-    private String killedMidReducer(String jobId) throws InterruptedException {
+    private Optional<String> killedMidReducer(String jobId) throws InterruptedException {
         Instant deadline = Instant.now().plusSeconds(150);
         while (Instant.now().isBefore(deadline)) {
             if (secondNodeReducing(jobId).isPresent() && frozenStill(() -> secondNodeReducing(jobId).isPresent())) {
-                String instance = secondNodeReducing(jobId).orElseThrow();
+                Optional<String> instance = secondNodeReducing(jobId);
                 secondNode.kill();
                 return instance;
             }
+            if (extracts.job(jobId).map(job -> job.status() == ExtractJob.Status.COMPLETE).orElse(false)) {
+                return Optional.empty();
+            }
             Thread.sleep(5);
         }
-        throw new AssertionError("The other node never started the reducer of extract " + jobId);
+        throw new AssertionError("Extract " + jobId + " neither reduced on the other node nor completed");
     }
 
     private Optional<String> secondNodeReducing(String jobId) {
