@@ -31,7 +31,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * digested by their request threads; under the lock only the links are computed, and a batch is written at once
  * ({@link AuditGroupCommit}). On PostgreSQL a node first tries the head its own last append left, in one statement
  * that writes only if that is still the head, and otherwise locks and reads the head ({@code SELECT ... FOR UPDATE})
- * and links to that. An append made inside a caller's own transaction joins that transaction instead.
+ * and links to that; while other nodes are appending too, it locks and reads the head straight away. An append made inside a caller's own transaction joins that transaction instead.
  */
 public final class AuditLedger implements AutoCloseable {
 
@@ -53,6 +53,11 @@ public final class AuditLedger implements AutoCloseable {
     private final AuditGroupCommit<Appending> groupCommit;
     /** The head as this node's last append left it: where its next append most likely links to. */
     private final AtomicReference<Head> lastHead = new AtomicReference<>();
+    /**
+     * Whether the head this node last locked had been moved by another node since this node's own append. While
+     * nodes take turns, trying the head this node left would only fail first, so the next append locks at once.
+     */
+    private volatile boolean othersAppending;
 
     /** @param patience how long a caller waits for its event to be stored before it answers 503 */
     public AuditLedger(JdbcTemplate jdbc, TransactionTemplate transactions, LedgerSchema schema, Clock clock,
@@ -95,7 +100,7 @@ public final class AuditLedger implements AutoCloseable {
     private List<Long> appendAll(List<AuditGroupCommit.Pending<Appending>> batch) {
         return transactions.execute(status -> {
             Head last = lastHead.get();
-            if (schema.partitioned() && last != null) {
+            if (schema.partitioned() && last != null && !othersAppending) {
                 Optional<List<Long>> appended = appendTo(last, batch, this::appendIfUnlockedHeadIs);
                 if (appended.isPresent()) {
                     return appended.get();
@@ -103,6 +108,7 @@ public final class AuditLedger implements AutoCloseable {
                 batch.forEach(AuditGroupCommit.Pending::release);
             }
             Head locked = lockHead();
+            othersAppending = !locked.equals(last);
             return appendTo(locked, batch, schema.partitioned() ? this::appendIfUnlockedHeadIs : this::insertAndMove)
                     .orElseThrow(() -> new IllegalStateException("The audit chain head moved while this node"
                             + " held its lock"));

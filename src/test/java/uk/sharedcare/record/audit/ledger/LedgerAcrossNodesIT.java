@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ca.uhn.fhir.context.FhirContext;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +19,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
@@ -70,6 +75,34 @@ class LedgerAcrossNodesIT {
         }
     }
 
+    @Test
+    void nodesTakingTurnsLockTheHeadAtOnceAndANodeAppendingAloneWritesEachEventInOneStatement() {
+        String url = EmbeddedPostgresDatabase.jdbcUrl("ledger_turns_" + UUID.randomUUID().toString().substring(0, 8));
+        try (Node first = new Node(url); Node second = new Node(url)) {
+            first.trail.append(readBy("first-node", 0));
+            second.trail.append(readBy("second-node", 0));
+
+            long beforeTurns = first.statements.get() + second.statements.get();
+            int turns = 10;
+            for (int n = 1; n <= turns; n++) {
+                first.trail.append(readBy("first-node", n));
+                second.trail.append(readBy("second-node", n));
+            }
+            assertThat(first.statements.get() + second.statements.get() - beforeTurns)
+                    .as("each append locks and reads the head, then writes: no try at a head already moved")
+                    .isEqualTo(2L * 2 * turns);
+
+            long beforeAlone = first.statements.get();
+            int alone = 10;
+            for (int n = 0; n < alone; n++) {
+                first.trail.append(readBy("first-node", turns + 1 + n));
+            }
+            assertThat(first.statements.get() - beforeAlone)
+                    .as("two locked appends find the other node quiet; from then on one statement each")
+                    .isEqualTo(2 + 2 + (alone - 2));
+        }
+    }
+
     private static int changesOfWriter(List<String> writers) {
         int changes = 0;
         for (int i = 1; i < writers.size(); i++) {
@@ -84,6 +117,8 @@ class LedgerAcrossNodesIT {
     private final class Node implements AutoCloseable {
 
         final HikariDataSource pool;
+        /** Statements this node sent to PostgreSQL. */
+        final AtomicLong statements = new AtomicLong();
         final JdbcTemplate jdbc;
         final AuditLedger ledger;
         final AuditTrail trail;
@@ -95,8 +130,9 @@ class LedgerAcrossNodesIT {
             config.setPassword("postgres");
             config.setMaximumPoolSize(3);
             pool = new HikariDataSource(config);
-            jdbc = new JdbcTemplate(pool);
-            ledger = new AuditLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(pool)),
+            DataSource counted = countingStatements(pool, statements);
+            jdbc = new JdbcTemplate(counted);
+            ledger = new AuditLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(counted)),
                     new LedgerSchema(jdbc), Clock.systemUTC(), Duration.ofSeconds(30));
             trail = new AuditTrail(ledger, new AuditEventJson(fhir));
         }
@@ -110,6 +146,33 @@ class LedgerAcrossNodesIT {
                 }
                 return sequences;
             };
+        }
+
+        private static DataSource countingStatements(DataSource pool, AtomicLong statements) {
+            return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                    new Class<?>[] {DataSource.class}, (source, method, arguments) -> {
+                        Object result = invoke(pool, method, arguments);
+                        if (!(result instanceof Connection connection)) {
+                            return result;
+                        }
+                        return Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                                new Class<?>[] {Connection.class}, (proxy, call, callArguments) -> {
+                                    if (call.getName().startsWith("prepare")
+                                            || call.getName().equals("createStatement")) {
+                                        statements.incrementAndGet();
+                                    }
+                                    return invoke(connection, call, callArguments);
+                                });
+                    });
+        }
+
+        private static Object invoke(Object target, java.lang.reflect.Method method, Object[] arguments)
+                throws Throwable {
+            try {
+                return method.invoke(target, arguments);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
         }
 
         @Override
